@@ -1,0 +1,158 @@
+//! Per-line analysis shared by the learner and the labeller: folding, cues
+//! and shallow line features, computed in one pass over a page.
+
+use std::{collections::HashSet, sync::LazyLock};
+
+use crate::{
+    cues::{CueHits, LEXICON},
+    fingerprint::{Fingerprint, Folded},
+    lines::{lines, Span},
+};
+
+static STOPWORDS: LazyLock<HashSet<u64>> = LazyLock::new(|| {
+    let mut set = HashSet::new();
+    let mut folded = Folded::default();
+    for row in include_str!("stopwords.txt").lines() {
+        if row.starts_with('#') {
+            continue;
+        }
+        for word in row.split_whitespace() {
+            folded.fill(word.as_bytes());
+            set.extend(folded.words.iter().copied());
+        }
+    }
+    set
+});
+
+/// Everything the labeller needs to know about one line.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LineInfo {
+    pub(crate) span: Span,
+    /// Full span including the terminator.
+    pub(crate) full: Span,
+    pub(crate) blank: bool,
+    pub(crate) fp: Fingerprint,
+    /// Whitespace-separated tokens of the raw line (the scoring unit).
+    pub(crate) words: u32,
+    /// Words of the folded line.
+    pub(crate) folded_words: u32,
+    /// Characters (not bytes) of the raw line, trimmed.
+    pub(crate) chars: u32,
+    /// Folded words that are stopwords.
+    pub(crate) stopwords: u32,
+    /// Raw tokens that start with an uppercase letter.
+    pub(crate) capitalised: u32,
+    /// Raw tokens that start with a letter.
+    pub(crate) alphabetic: u32,
+    /// Starts with a list marker (`- `, `* `, `• `).
+    pub(crate) list_item: bool,
+    /// Ends with sentence punctuation.
+    pub(crate) terminal: bool,
+    /// Separators typical of menus and breadcrumbs (`|`, `»`, `›`, `·`).
+    pub(crate) separators: u32,
+    /// Commas, a mark of running prose.
+    pub(crate) commas: u32,
+    pub(crate) cues: CueHits,
+    /// Where this line's prefix keys start in [`PageInfo::keys`]; its
+    /// `n_keys` prefix keys are followed by `n_keys` suffix keys.
+    pub(crate) keys_at: u32,
+    /// Number of prefix (and of suffix) keys.
+    pub(crate) n_keys: u8,
+}
+
+/// The analysed lines of one page.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PageInfo {
+    pub(crate) lines: Vec<LineInfo>,
+    /// Prefix and suffix keys of all lines, see [`LineInfo::keys_at`].
+    pub(crate) keys: Vec<u64>,
+}
+
+impl PageInfo {
+    /// Key of the first `k` words of line `i` (`1 <= k <= n_keys`).
+    pub(crate) fn prefix_keys(&self, i: usize) -> &[u64] {
+        let l = &self.lines[i];
+        let at = l.keys_at as usize;
+        &self.keys[at..at + l.n_keys as usize]
+    }
+
+    /// Key of the last `k` words of line `i` at index `k - 1`.
+    pub(crate) fn suffix_keys(&self, i: usize) -> &[u64] {
+        let l = &self.lines[i];
+        let at = l.keys_at as usize + l.n_keys as usize;
+        &self.keys[at..at + l.n_keys as usize]
+    }
+}
+
+/// Most words a slotted template's prefix or suffix can have.
+pub(crate) const MAX_FIXED: usize = 12;
+
+/// Analyse every line of `page`. `keys` asks for prefix and suffix keys.
+pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo {
+    let stop = &*STOPWORDS;
+    let lex = &*LEXICON;
+    let mut out = PageInfo::default();
+    for line in lines(page) {
+        let bytes = line.bytes();
+        let mut info = LineInfo { span: line.span(), full: line.full_span(), ..LineInfo::default() };
+        if line.is_blank() {
+            info.blank = true;
+            out.lines.push(info);
+            continue;
+        }
+        folded.fill(bytes);
+        info.fp = folded.fingerprint();
+        info.folded_words = folded.words.len() as u32;
+        info.stopwords = folded.words.iter().filter(|w| stop.contains(w)).count() as u32;
+        info.cues = lex.scan(folded.as_str());
+        if keys && folded.words.len() >= 2 {
+            let max = MAX_FIXED.min(folded.words.len() - 1);
+            info.keys_at = out.keys.len() as u32;
+            info.n_keys = max as u8;
+            folded.prefix_keys(max, |_, k| out.keys.push(k));
+            folded.suffix_keys(max, |_, k| out.keys.push(k));
+        }
+        shape(bytes, &mut info);
+        out.lines.push(info);
+    }
+    out
+}
+
+/// Raw-text shape features.
+fn shape(bytes: &[u8], info: &mut LineInfo) {
+    let trimmed = bytes.trim_ascii();
+    info.chars = trimmed.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u32;
+    info.list_item = matches!(trimmed, [b'-' | b'*' | b'+', b' ', ..])
+        || trimmed.starts_with("• ".as_bytes())
+        || trimmed.starts_with("· ".as_bytes())
+        || trimmed.starts_with("– ".as_bytes());
+    for token in trimmed.split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
+        info.words += 1;
+        let first = first_char(token);
+        if first.is_alphabetic() {
+            info.alphabetic += 1;
+            if first.is_uppercase() {
+                info.capitalised += 1;
+            }
+        }
+        if token == b"|" || token == "»".as_bytes() || token == "›".as_bytes() || token == "·".as_bytes() || token == b">" {
+            info.separators += 1;
+        }
+    }
+    info.commas = memchr::memchr_iter(b',', trimmed).count() as u32;
+    let end = trimmed
+        .iter()
+        .rposition(|&b| !matches!(b, b'"' | b'\'' | b')' | b']'))
+        .map(|i| &trimmed[..=i])
+        .unwrap_or(trimmed);
+    info.terminal = matches!(end.last(), Some(b'.' | b'!' | b'?' | b':' | b';'))
+        || end.ends_with("…".as_bytes())
+        || end.ends_with("“".as_bytes())
+        || end.ends_with("”".as_bytes())
+        || end.ends_with("«".as_bytes());
+}
+
+fn first_char(token: &[u8]) -> char {
+    let head = &token[..token.len().min(4)];
+    head.utf8_chunks().next().and_then(|c| c.valid().chars().next()).unwrap_or('\u{FFFD}')
+}

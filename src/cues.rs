@@ -1,0 +1,185 @@
+//! Multilingual cue lexicons, kept as data in `cues.tsv`.
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::{fingerprint::normalize, label::Label};
+
+/// How much a cue says on its own. See `cues.tsv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum CueKind {
+    /// The whole folded line equals the phrase.
+    Line,
+    /// The phrase anywhere marks the line as boilerplate of its label.
+    Strong,
+    /// The phrase names the role of a line known to be boilerplate.
+    Weak,
+}
+
+/// One row of the lexicon.
+#[derive(Debug)]
+pub(crate) struct Cue {
+    pub(crate) label: Label,
+    pub(crate) kind: CueKind,
+    /// The folded phrase.
+    pub(crate) phrase: String,
+}
+
+pub(crate) struct Lexicon {
+    pub(crate) cues: Vec<Cue>,
+    whole_line: HashMap<String, u16>,
+    /// Automaton over the `Strong` and `Weak` phrases.
+    anywhere: AhoCorasick,
+    /// Pattern index in `anywhere` -> cue index.
+    pattern_cue: Vec<u16>,
+}
+
+static SOURCE: &str = include_str!("cues.tsv");
+
+pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(SOURCE));
+
+impl Lexicon {
+    fn parse(source: &str) -> Lexicon {
+        let mut cues = Vec::new();
+        for row in source.lines() {
+            let row = row.trim_end();
+            if row.is_empty() || row.starts_with('#') {
+                continue;
+            }
+            let mut cols = row.split('\t');
+            let (Some(_lang), Some(label), Some(kind), Some(phrase)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                panic!("cues.tsv: malformed row {row:?}");
+            };
+            let label: Label = label.parse().expect("cues.tsv: unknown label");
+            let kind = match kind {
+                "line" => CueKind::Line,
+                "strong" => CueKind::Strong,
+                "weak" => CueKind::Weak,
+                other => panic!("cues.tsv: unknown kind {other:?}"),
+            };
+            let phrase = normalize(phrase.as_bytes());
+            assert!(!phrase.is_empty(), "cues.tsv: phrase folds to nothing: {row:?}");
+            cues.push(Cue { label, kind, phrase });
+        }
+        let mut whole_line = HashMap::new();
+        let mut patterns = Vec::new();
+        let mut pattern_cue = Vec::new();
+        for (i, cue) in cues.iter().enumerate() {
+            let i = u16::try_from(i).expect("too many cues");
+            match cue.kind {
+                CueKind::Line => {
+                    whole_line.entry(cue.phrase.clone()).or_insert(i);
+                }
+                CueKind::Strong | CueKind::Weak => {
+                    patterns.push(cue.phrase.as_str());
+                    pattern_cue.push(i);
+                }
+            }
+        }
+        let anywhere = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("cue automaton");
+        Lexicon { cues, whole_line, anywhere, pattern_cue }
+    }
+
+    /// Scan a folded line.
+    pub(crate) fn scan(&self, folded: &str) -> CueHits {
+        let mut hits = CueHits::default();
+        if folded.is_empty() {
+            return hits;
+        }
+        if let Some(&i) = self.whole_line.get(folded) {
+            hits.line = Some(i);
+        }
+        let bytes = folded.as_bytes();
+        for m in self.anywhere.find_overlapping_iter(folded) {
+            let (s, e) = (m.start(), m.end());
+            let left = s == 0 || bytes[s - 1] == b' ';
+            let right = e == bytes.len() || bytes[e] == b' ';
+            if !(left && right) {
+                continue;
+            }
+            let ci = self.pattern_cue[m.pattern().as_usize()];
+            let cue = &self.cues[ci as usize];
+            let li = cue.label.index();
+            let (count, best) = match cue.kind {
+                CueKind::Strong => (&mut hits.strong[li], &mut hits.strong_cue[li]),
+                _ => (&mut hits.weak[li], &mut hits.weak_cue[li]),
+            };
+            *count = count.saturating_add(1);
+            if best.is_none_or(|b| cue.phrase.len() > self.cues[b as usize].phrase.len()) {
+                *best = Some(ci);
+            }
+        }
+        hits
+    }
+
+    pub(crate) fn cue(&self, i: u16) -> &Cue {
+        &self.cues[i as usize]
+    }
+}
+
+/// What the lexicon found in one line.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CueHits {
+    /// A `line` cue equal to the whole line.
+    pub(crate) line: Option<u16>,
+    /// Strong hits per label index.
+    pub(crate) strong: [u8; 6],
+    /// Weak hits per label index.
+    pub(crate) weak: [u8; 6],
+    /// The longest strong cue per label index.
+    pub(crate) strong_cue: [Option<u16>; 6],
+    /// The longest weak cue per label index.
+    pub(crate) weak_cue: [Option<u16>; 6],
+}
+
+impl CueHits {
+    /// The cue that decides the line on its own, if any: a whole-line cue,
+    /// else the label with most strong hits.
+    pub(crate) fn decisive(&self) -> Option<u16> {
+        self.line.or_else(|| best_of(&self.strong, &self.strong_cue))
+    }
+
+    /// The cue naming the line's role: decisive cues first, then the label
+    /// with most weak hits (ties go to the earlier label).
+    pub(crate) fn role(&self) -> Option<u16> {
+        self.decisive().or_else(|| best_of(&self.weak, &self.weak_cue))
+    }
+
+    /// Whether any cue matched.
+    pub(crate) fn any(&self) -> bool {
+        self.role().is_some()
+    }
+}
+
+fn best_of(counts: &[u8; 6], cues: &[Option<u16>; 6]) -> Option<u16> {
+    let mut best: Option<usize> = None;
+    for l in 1..6 {
+        if counts[l] > 0 && best.is_none_or(|b| counts[l] > counts[b]) {
+            best = Some(l);
+        }
+    }
+    cues[best?]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexicon_parses_and_matches_at_word_boundaries() {
+        let lex = &*LEXICON;
+        assert!(lex.cues.len() > 100);
+        let h = lex.scan(&normalize(b"Senior Engineer (m/w/d)"));
+        assert_eq!(h.decisive().map(|i| lex.cue(i).label), Some(Label::JobAd));
+        let h = lex.scan(&normalize(b"Newsletters are great"));
+        assert_eq!(h.weak[Label::Navigation.index()], 0, "newsletter must not match inside newsletters");
+        let h = lex.scan(&normalize(b"Startseite"));
+        assert_eq!(h.line.map(|i| lex.cue(i).label), Some(Label::Navigation));
+    }
+}

@@ -1,0 +1,88 @@
+use std::{fmt, str::FromStr};
+
+use crate::error::{Error, ErrorKind};
+
+/// What a line of a page is.
+///
+/// The text form (`Display`, `FromStr`, serde) is snake_case: `body`,
+/// `navigation`, `job_ad`, `comment_policy`, `advertisement`, `other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    /// The article itself: headline, lead, paragraphs, in-text subheads,
+    /// lists, tables, captions inside the text.
+    Body,
+    /// Menus, breadcrumbs, link lists, share and follow buttons, subscribe
+    /// prompts, related and read-more teasers.
+    Navigation,
+    /// Job boxes and vacancy listings.
+    JobAd,
+    /// The comment section: counts, invitations, moderation rules, forms and
+    /// readers' comments.
+    CommentPolicy,
+    /// Advertisement labels, sponsored teasers, product, book and event
+    /// promotions.
+    Advertisement,
+    /// Every other kind of boilerplate: title line, bylines and dates outside
+    /// the text, credits, copyright, cookie and legal text.
+    Other,
+}
+
+impl Label {
+    /// The six labels, in a fixed order.
+    pub const ALL: [Label; 6] = [
+        Label::Body,
+        Label::Navigation,
+        Label::JobAd,
+        Label::CommentPolicy,
+        Label::Advertisement,
+        Label::Other,
+    ];
+
+    /// The snake_case text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Body => "body",
+            Label::Navigation => "navigation",
+            Label::JobAd => "job_ad",
+            Label::CommentPolicy => "comment_policy",
+            Label::Advertisement => "advertisement",
+            Label::Other => "other",
+        }
+    }
+
+    /// Whether this is [`Label::Body`].
+    pub fn is_body(self) -> bool {
+        self == Label::Body
+    }
+
+    /// Position in [`Label::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Label {
+    type Err = Error;
+
+    /// Parse the snake_case text form.
+    ///
+    /// ```
+    /// use chaff::Label;
+    /// assert_eq!("job_ad".parse::<Label>().unwrap(), Label::JobAd);
+    /// assert!("menu".parse::<Label>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Label, Error> {
+        Label::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| Error::new(ErrorKind::UnknownLabel))
+    }
+}

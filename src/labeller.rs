@@ -1,0 +1,655 @@
+//! The labeller: templates, regions, cues and line features decide each line.
+
+use std::{cell::RefCell, ops::Range};
+
+use crate::{
+    analyze::{analyze, LineInfo, PageInfo, MAX_FIXED},
+    cues::LEXICON,
+    fingerprint::Folded,
+    label::Label,
+    lines::Span,
+    model::{min_pages, Anchor, SiteModel, TemplateKind},
+};
+
+/// Why a line got its label, for debugging. See [`LabelledLine::reason`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Reason<'m> {
+    /// A blank line: labelled like the non-blank line before it.
+    Blank,
+    /// An exact template of the site.
+    Template {
+        /// The template's folded text.
+        text: &'m str,
+        /// Pages of the site it occurs on.
+        pages: u32,
+    },
+    /// A slotted template: fixed words around a variable slot.
+    SlottedTemplate {
+        /// The template's folded text, the slot shown as `…`.
+        text: &'m str,
+        /// Words of the line that the template fixes.
+        fixed_words: u32,
+    },
+    /// A line that never repeats but lies in a boilerplate region of the
+    /// site's template frame, after the template `after`.
+    Region {
+        /// Folded text of the template that opens the region.
+        after: &'m str,
+    },
+    /// A phrase of the cue lexicon.
+    Cue {
+        /// The folded cue phrase.
+        phrase: &'static str,
+    },
+    /// Shallow line features. `score` above zero leans to body.
+    Features {
+        /// The body score minus the threshold.
+        score: f32,
+    },
+    /// Relabelled to agree with the lines around it.
+    Context,
+    /// The line repeats the start of the page's first (title) line.
+    Title,
+}
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Blank => write!(f, "blank line"),
+            Reason::Template { text, pages } => write!(f, "template on {pages} pages: {text:?}"),
+            Reason::SlottedTemplate { text, fixed_words } => {
+                write!(f, "slotted template ({fixed_words} fixed words): {text:?}")
+            }
+            Reason::Region { after } => write!(f, "boilerplate region after template {after:?}"),
+            Reason::Cue { phrase } => write!(f, "cue {phrase:?}"),
+            Reason::Features { score } => write!(f, "line features, score {score:+.2}"),
+            Reason::Context => write!(f, "context of neighbouring lines"),
+            Reason::Title => write!(f, "repeats the title line"),
+        }
+    }
+}
+
+/// One line of a page with its label. Borrows the page (`'p`) and the model
+/// (`'m`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelledLine<'m, 'p> {
+    bytes: &'p [u8],
+    span: Span,
+    terminator: u8,
+    index: usize,
+    label: Label,
+    reason: Reason<'m>,
+}
+
+impl<'m, 'p> LabelledLine<'m, 'p> {
+    /// The line's bytes without terminator.
+    pub fn bytes(&self) -> &'p [u8] {
+        self.bytes
+    }
+
+    /// Where the line sits in the page (terminator excluded).
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The span including the line terminator.
+    pub fn full_span(&self) -> Span {
+        Span { start: self.span.start, end: self.span.end + self.terminator as usize }
+    }
+
+    /// 0-based line number in the page.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The label.
+    pub fn label(&self) -> Label {
+        self.label
+    }
+
+    /// What decided the label.
+    pub fn reason(&self) -> Reason<'m> {
+        self.reason
+    }
+
+    /// Whether the line is blank (only ASCII whitespace).
+    pub fn is_blank(&self) -> bool {
+        matches!(self.reason, Reason::Blank)
+    }
+}
+
+/// A run of consecutive lines with one label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment<'p> {
+    page: &'p [u8],
+    label: Label,
+    span: Span,
+    first: usize,
+    last: usize,
+}
+
+impl<'p> Segment<'p> {
+    /// The label of every line in the run.
+    pub fn label(&self) -> Label {
+        self.label
+    }
+
+    /// From the start of the first line to the end of the last (its
+    /// terminator excluded).
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The run's bytes, lines joined by their original terminators.
+    pub fn bytes(&self) -> &'p [u8] {
+        &self.page[self.span.range()]
+    }
+
+    /// Line numbers of the run.
+    pub fn lines(&self) -> Range<usize> {
+        self.first..self.last + 1
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Decided<'m> {
+    span: Span,
+    terminator: u8,
+    label: Label,
+    reason: Reason<'m>,
+}
+
+/// The labelled lines of one page, from [`SiteModel::label`] or [`label`].
+///
+/// It is an iterator of [`LabelledLine`]s, and also offers the whole page's
+/// [`segments`](Labelled::segments), [`body_text`](Labelled::body_text) and
+/// [`counts`](Labelled::counts), whatever the iterator has consumed.
+///
+/// ```
+/// let page = b"Home\nNews\nThe council approved the new budget on Tuesday, after a long debate about schools and roads.\n";
+/// let labelled = chaff::label(page);
+/// assert_eq!(labelled.len(), 3);
+/// assert!(labelled.body_text().contains("council"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Labelled<'m, 'p> {
+    page: &'p [u8],
+    lines: Vec<Decided<'m>>,
+    next: usize,
+}
+
+/// Label a page with no site model: cues and line features only.
+///
+/// Use this for pages whose site has no other pages in the dump.
+pub fn label(page: &[u8]) -> Labelled<'static, '_> {
+    Labelled::new(None, page)
+}
+
+impl<'m, 'p> Labelled<'m, 'p> {
+    pub(crate) fn new(model: Option<&'m SiteModel>, page: &'p [u8]) -> Labelled<'m, 'p> {
+        let lines = SCRATCH.with(|s| {
+            let mut folded = s.borrow_mut();
+            let info = analyze(page, &mut folded, model.is_some());
+            decide(model, &info)
+        });
+        Labelled { page, lines, next: 0 }
+    }
+
+    /// The page.
+    pub fn page(&self) -> &'p [u8] {
+        self.page
+    }
+
+    /// Number of lines of the page (blank ones included).
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether the page has no lines.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The labelled line `i`.
+    pub fn get(&self, i: usize) -> Option<LabelledLine<'m, 'p>> {
+        let d = self.lines.get(i)?;
+        Some(LabelledLine {
+            bytes: &self.page[d.span.range()],
+            span: d.span,
+            terminator: d.terminator,
+            index: i,
+            label: d.label,
+            reason: d.reason,
+        })
+    }
+
+    /// Runs of consecutive lines with one label. Blank lines join the run
+    /// of the line before them.
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'p>> + '_ {
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            let first = i;
+            let d = self.lines.get(first)?;
+            let mut last = first;
+            while let Some(n) = self.lines.get(last + 1) {
+                if n.label != d.label {
+                    break;
+                }
+                last += 1;
+            }
+            i = last + 1;
+            let span = Span { start: d.span.start, end: self.lines[last].span.end };
+            Some(Segment { page: self.page, label: d.label, span, first, last })
+        })
+    }
+
+    /// The body: every non-blank `body` line, joined by `\n`, invalid UTF-8
+    /// replaced by U+FFFD.
+    pub fn body_text(&self) -> String {
+        let mut out = String::new();
+        for d in &self.lines {
+            if d.label == Label::Body && !matches!(d.reason, Reason::Blank) {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&String::from_utf8_lossy(&self.page[d.span.range()]));
+            }
+        }
+        out
+    }
+
+    /// Number of non-blank lines per label, indexed by [`Label::index`].
+    pub fn counts(&self) -> [usize; 6] {
+        let mut c = [0; 6];
+        for d in &self.lines {
+            if !matches!(d.reason, Reason::Blank) {
+                c[d.label.index()] += 1;
+            }
+        }
+        c
+    }
+}
+
+impl<'m, 'p> Iterator for Labelled<'m, 'p> {
+    type Item = LabelledLine<'m, 'p>;
+
+    fn next(&mut self) -> Option<LabelledLine<'m, 'p>> {
+        let item = self.get(self.next)?;
+        self.next += 1;
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.lines.len() - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Labelled<'_, '_> {}
+
+thread_local! {
+    static SCRATCH: RefCell<Folded> = RefCell::new(Folded::default());
+}
+
+/// How a line matched a template.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Match {
+    Exact { id: u64, pages: u32 },
+    Slotted { id: u64, fixed: u32 },
+}
+
+impl Match {
+    pub(crate) fn id(self) -> u64 {
+        match self {
+            Match::Exact { id, .. } | Match::Slotted { id, .. } => id,
+        }
+    }
+}
+
+/// Id of a slotted template from its prefix and suffix lengths and keys.
+pub(crate) fn slot_id(info: &PageInfo, i: usize, k: usize, j: usize) -> u64 {
+    let p = if k > 0 { info.prefix_keys(i)[k - 1] } else { 0 };
+    let s = if j > 0 { info.suffix_keys(i)[j - 1] } else { 0 };
+    (p.rotate_left(17) ^ s).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x736c_6f74
+}
+
+/// Find the template line `i` belongs to, if any.
+pub(crate) fn match_template(model: &SiteModel, info: &PageInfo, i: usize) -> Option<Match> {
+    let l = &info.lines[i];
+    if l.blank {
+        return None;
+    }
+    let min = min_pages(model.pages, model.min_share);
+    if let Some(stat) = model.lines.get(&l.fp.as_u64()) {
+        if stat.pages >= min {
+            return Some(Match::Exact { id: l.fp.as_u64(), pages: stat.pages });
+        }
+    }
+    let (k, j) = slot_split(model, info, i, min)?;
+    Some(Match::Slotted { id: slot_id(info, i, k, j), fixed: (k + j) as u32 })
+}
+
+/// The longest frequent prefix and suffix (in words) of line `i`, if they fix
+/// enough of it to call it a slotted template.
+pub(crate) fn slot_split(model: &SiteModel, info: &PageInfo, i: usize, min: u32) -> Option<(usize, usize)> {
+    let l = &info.lines[i];
+    let n = l.folded_words as usize;
+    if l.n_keys == 0 || n < 3 {
+        return None;
+    }
+    let longest = |keys: &[u64], map: &std::collections::BTreeMap<u64, u32>| {
+        keys.iter().rposition(|k| map.get(k).is_some_and(|&c| c >= min)).map_or(0, |p| p + 1)
+    };
+    let mut k = longest(info.prefix_keys(i), &model.prefixes);
+    let mut j = longest(info.suffix_keys(i), &model.suffixes);
+    // Prefix and suffix may not overlap: the slot needs a word.
+    while k + j >= n {
+        if k >= j {
+            k -= 1
+        } else {
+            j -= 1
+        }
+    }
+    let fixed = k + j;
+    let slot = n - fixed;
+    let enough = fixed >= 3 && (fixed >= slot || fixed >= MAX_FIXED.min(8));
+    enough.then_some((k, j))
+}
+
+/// Threshold of the feature score: lines scoring above it lean to body.
+const BODY_THRESHOLD: f32 = 2.6;
+
+pub(crate) fn body_threshold() -> f32 {
+    BODY_THRESHOLD
+}
+
+/// A jusText-style body score from shallow features of one line.
+pub(crate) fn prose_score(l: &LineInfo) -> f32 {
+    if l.blank || l.words == 0 {
+        return -5.0;
+    }
+    let w = l.words as f32;
+    let stop = l.stopwords as f32 / l.folded_words.max(1) as f32;
+    let caps = if l.alphabetic > 0 { l.capitalised as f32 / l.alphabetic as f32 } else { 1.0 };
+    let mut s = 1.2 * (1.0 + w).ln();
+    s += 4.0 * (stop - 0.15);
+    if l.terminal {
+        s += 0.8;
+    }
+    s += 0.3 * l.commas.min(3) as f32;
+    if l.list_item {
+        s -= 0.8;
+    }
+    if l.separators > 0 {
+        s -= 1.5;
+    }
+    if w <= 12.0 {
+        s -= 1.2 * caps;
+    }
+    if l.chars > 0 && (l.chars as f32) / w > 12.0 {
+        s -= 1.0; // URLs, ids
+    }
+    s
+}
+
+/// Whether a line looks like a menu entry or link: short, no sentence end.
+fn link_like(l: &LineInfo) -> bool {
+    l.words <= 6 && !l.terminal
+}
+
+/// The default role of a boilerplate line without cue or region.
+pub(crate) fn shape_role(l: &LineInfo) -> Label {
+    if l.list_item || link_like(l) || l.separators > 0 {
+        Label::Navigation
+    } else {
+        Label::Other
+    }
+}
+
+/// Label every line of an analysed page.
+fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>> {
+    let lex = &*LEXICON;
+    let n = info.lines.len();
+    let mut out: Vec<Decided<'m>> = info
+        .lines
+        .iter()
+        .map(|l| Decided {
+            span: l.span,
+            terminator: (l.full.end - l.span.end) as u8,
+            label: Label::Body,
+            reason: Reason::Blank,
+        })
+        .collect();
+    let mut decided = vec![false; n];
+
+    // 1. Templates.
+    let mut matches: Vec<Option<(Match, &'m Anchor)>> = vec![None; n];
+    let mut anchors_of_page = Vec::new();
+    if let Some(m) = model {
+        for i in 0..n {
+            let Some(t) = match_template(m, info, i) else { continue };
+            let Some(anchor) = m.anchors.get(&t.id()) else {
+                // A slotted match whose id the sample never saw: role from cues.
+                let l = &info.lines[i];
+                let label = l.cues.role().map_or(shape_role(l), |c| lex.cue(c).label);
+                let fixed = if let Match::Slotted { fixed, .. } = t { fixed } else { 0 };
+                out[i].label = label;
+                out[i].reason = Reason::SlottedTemplate { text: "", fixed_words: fixed };
+                decided[i] = true;
+                anchors_of_page.push(i);
+                continue;
+            };
+            matches[i] = Some((t, anchor));
+            out[i].label = anchor.role;
+            out[i].reason = match t {
+                Match::Exact { pages, .. } => Reason::Template { text: &anchor.text, pages },
+                Match::Slotted { fixed, .. } => {
+                    Reason::SlottedTemplate { text: &anchor.text, fixed_words: fixed }
+                }
+            };
+            decided[i] = true;
+            anchors_of_page.push(i);
+        }
+    }
+
+    // 2. Regions: runs of free lines between anchors.
+    let mut region: Vec<Option<(Label, &'m str)>> = vec![None; n];
+    let mut region_bias = vec![0.0f32; n];
+    if model.is_some() {
+        let mut prev: Option<usize> = None;
+        let mut i = 0;
+        while i <= n {
+            let at_anchor = i < n && matches[i].is_some();
+            if i == n || at_anchor {
+                let start = prev.map_or(0, |p| p + 1);
+                let opening = prev.and_then(|p| matches[p].map(|m| m.1));
+                let closing = if i < n { matches[i].map(|m| m.1) } else { None };
+                if start < i {
+                    let p = boiler_probability(opening, closing);
+                    for j in start..i {
+                        match p {
+                            Some(p) if p >= 0.75 => {
+                                let o = opening.or(closing).expect("some anchor");
+                                region[j] = Some((region_role(o), o.text.as_str()));
+                            }
+                            Some(p) => region_bias[j] = 2.0 * (0.5 - p),
+                            None => {}
+                        }
+                    }
+                }
+                prev = if i < n { Some(i) } else { prev };
+            }
+            i += 1;
+        }
+    }
+
+    // 3. Free lines: title, cues, region, features.
+    let title = info.lines.iter().position(|l| !l.blank);
+    let mut score = vec![0.0f32; n];
+    for i in 0..n {
+        let l = &info.lines[i];
+        if l.blank || decided[i] {
+            continue;
+        }
+        let s = prose_score(l) - BODY_THRESHOLD + region_bias[i];
+        score[i] = s;
+        if let Some(c) = l.cues.decisive() {
+            if l.cues.line.is_some() || l.words <= 25 || s < 0.0 {
+                out[i].label = lex.cue(c).label;
+                out[i].reason = Reason::Cue { phrase: &lex.cue(c).phrase };
+                decided[i] = true;
+                continue;
+            }
+        }
+        if Some(i) != title && title.is_some_and(|t| repeats_title(info, t, i)) {
+            out[i].label = Label::Other;
+            out[i].reason = Reason::Title;
+            decided[i] = true;
+            continue;
+        }
+        if let Some((label, after)) = region[i] {
+            out[i].label = l.cues.role().map_or(label, |c| lex.cue(c).label);
+            out[i].reason = Reason::Region { after };
+            decided[i] = true;
+            continue;
+        }
+        if s > 0.0 {
+            out[i].label = Label::Body;
+        } else {
+            out[i].label = l.cues.role().map_or(shape_role(l), |c| lex.cue(c).label);
+        }
+        out[i].reason = Reason::Features { score: s };
+    }
+
+    // 4. Context: uncertain feature decisions follow their neighbours.
+    smooth(info, &mut out, &score);
+    // 5. Runs of list items in boilerplate agree on one role.
+    agree_in_lists(info, &mut out);
+
+    // Blank lines take the label of the line before (or after) them.
+    let mut last = None;
+    for i in 0..n {
+        if info.lines[i].blank {
+            if let Some(l) = last {
+                out[i].label = l;
+            }
+        } else {
+            last = Some(out[i].label);
+        }
+    }
+    if let Some(first) = info.lines.iter().position(|l| !l.blank) {
+        let label = out[first].label;
+        for d in &mut out[..first] {
+            d.label = label;
+        }
+    }
+    out
+}
+
+/// How likely the free lines between two anchors are boilerplate, from the
+/// region statistics of the anchors, or `None` without evidence.
+fn boiler_probability(opening: Option<&Anchor>, closing: Option<&Anchor>) -> Option<f32> {
+    let after = opening.map(|a| a.after).unwrap_or_default();
+    let before = closing.map(|a| a.before).unwrap_or_default();
+    let body = (after[0] + before[0]) as f32;
+    let boiler = (after[1] + before[1]) as f32;
+    if body + boiler == 0.0 {
+        return None;
+    }
+    Some(boiler / (body + boiler))
+}
+
+/// The label of a boilerplate region opened by `anchor`.
+fn region_role(anchor: &Anchor) -> Label {
+    let best = (1..6).max_by_key(|&i| (anchor.region[i], std::cmp::Reverse(i))).unwrap_or(1);
+    if anchor.region[best] > 0 {
+        Label::ALL[best]
+    } else {
+        anchor.role
+    }
+}
+
+fn repeats_title(info: &PageInfo, t: usize, i: usize) -> bool {
+    let (tl, l) = (&info.lines[t], &info.lines[i]);
+    l.folded_words >= 2 && l.fp == tl.fp
+}
+
+/// jusText-style context: a line whose feature score is close to the
+/// threshold takes the label class of its neighbours when both agree.
+fn smooth(info: &PageInfo, out: &mut [Decided<'_>], score: &[f32]) {
+    let n = out.len();
+    let neighbour = |out: &[Decided<'_>], i: usize, step: isize| -> Option<bool> {
+        let mut j = i as isize + step;
+        while j >= 0 && (j as usize) < n {
+            let ju = j as usize;
+            if !info.lines[ju].blank {
+                return Some(out[ju].label == Label::Body);
+            }
+            j += step;
+        }
+        None
+    };
+    for i in 0..n {
+        let Reason::Features { .. } = out[i].reason else { continue };
+        if score[i].abs() > 1.5 {
+            continue;
+        }
+        let (p, q) = (neighbour(out, i, -1), neighbour(out, i, 1));
+        let is_body = out[i].label == Label::Body;
+        let flip = match (p, q) {
+            (Some(a), Some(b)) => a == b && a != is_body,
+            (Some(a), None) | (None, Some(a)) => a != is_body && score[i].abs() < 0.75,
+            (None, None) => false,
+        };
+        if flip {
+            let l = &info.lines[i];
+            out[i].label = if is_body {
+                l.cues.role().map_or(shape_role(l), |c| LEXICON.cue(c).label)
+            } else {
+                Label::Body
+            };
+            out[i].reason = Reason::Context;
+        }
+    }
+}
+
+/// In a run of adjacent boilerplate list items, lines whose role came only
+/// from their shape or region take the role most of the run's cue- and
+/// template-decided lines have.
+fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
+    let n = out.len();
+    let mut i = 0;
+    while i < n {
+        let in_run = |j: usize| info.lines[j].list_item && out[j].label != Label::Body;
+        if !in_run(i) {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end + 1 < n && in_run(end + 1) {
+            end += 1;
+        }
+        let mut votes = [0u32; 6];
+        for j in i..=end {
+            if let Reason::Cue { .. } | Reason::Template { .. } | Reason::SlottedTemplate { .. } = out[j].reason {
+                votes[out[j].label.index()] += 1;
+            }
+        }
+        let best = (1..6).max_by_key(|&k| (votes[k], std::cmp::Reverse(k))).unwrap_or(1);
+        if votes[best] > 0 {
+            for j in i..=end {
+                if let Reason::Region { .. } | Reason::Features { .. } | Reason::Context = out[j].reason {
+                    out[j].label = Label::ALL[best];
+                }
+            }
+        }
+        i = end + 1;
+    }
+}
+
+/// Whether `kind` is exact.
+#[allow(dead_code)]
+pub(crate) fn is_exact(kind: TemplateKind) -> bool {
+    kind == TemplateKind::Exact
+}

@@ -1,0 +1,418 @@
+//! The site template learner.
+
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    hash::{BuildHasherDefault, Hasher},
+};
+
+use crate::{
+    analyze::{analyze, PageInfo, MAX_FIXED},
+    cues::LEXICON,
+    fingerprint::Folded,
+    label::Label,
+    labeller::{match_template, prose_score, slot_id, slot_split, Match},
+    lines::lines,
+    model::{min_pages, Anchor, LineStat, RoleSource, SiteModel, TemplateKind},
+};
+
+/// Keys are already well-mixed hashes: use them as they are.
+#[derive(Default, Clone, Copy)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Counts = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+
+/// Settings for learning a [`SiteModel`] from the pages of one site.
+///
+/// ```
+/// use chaff::{Label, SiteModelBuilder};
+///
+/// let pages = [
+///     "Startseite\nThe mayor opened the new bridge on Monday morning, ending years of detours for commuters.\nEs werden alle Kommentare moderiert!\n",
+///     "Startseite\nA heavy storm flooded several streets in the old town overnight, the fire brigade said.\nEs werden alle Kommentare moderiert!\n",
+/// ];
+/// let model = SiteModelBuilder::new().build(pages);
+/// let labels: Vec<Label> = model.label(pages[0].as_bytes()).map(|l| l.label()).collect();
+/// assert_eq!(labels, [Label::Navigation, Label::Body, Label::CommentPolicy]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct SiteModelBuilder {
+    min_share: f64,
+    sample_pages: usize,
+    max_sample_page_bytes: usize,
+}
+
+impl Default for SiteModelBuilder {
+    fn default() -> SiteModelBuilder {
+        SiteModelBuilder { min_share: 0.03, sample_pages: 64, max_sample_page_bytes: 1 << 20 }
+    }
+}
+
+impl SiteModelBuilder {
+    /// Default settings.
+    pub fn new() -> SiteModelBuilder {
+        SiteModelBuilder::default()
+    }
+
+    /// Share of a site's pages a line (or a slotted template's fixed part)
+    /// must occur on to be a template; never fewer than two pages. Default
+    /// 0.03: two pages up to 66 pages, then 3% of them. Values outside
+    /// `0..=1` (and NaN) are clamped.
+    pub fn min_share(&mut self, share: f64) -> &mut SiteModelBuilder {
+        self.min_share = if share.is_nan() { 0.0 } else { share.clamp(0.0, 1.0) };
+        self
+    }
+
+    /// How many pages the region statistics are taken from (default 64).
+    /// The sample is the pages with the smallest content hashes, so it does
+    /// not depend on page order. Pages over 1 MiB are never sampled.
+    pub fn sample_pages(&mut self, pages: usize) -> &mut SiteModelBuilder {
+        self.sample_pages = pages;
+        self
+    }
+
+    /// Learn a model from the pages of one site, in one pass.
+    pub fn build<I, P>(&self, pages: I) -> SiteModel
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        let mut learner = self.learner();
+        for page in pages {
+            learner.add(page.as_ref());
+        }
+        learner.finish()
+    }
+
+    /// An incremental learner with these settings, for pages that arrive one
+    /// at a time (for example interleaved with other sites' pages in a dump).
+    pub fn learner(&self) -> SiteLearner {
+        SiteLearner {
+            settings: self.clone(),
+            pages: 0,
+            duplicate_pages: 0,
+            seen: HashSet::default(),
+            lines: Counts::default(),
+            texts: BTreeMap::new(),
+            prefixes: Counts::default(),
+            suffixes: Counts::default(),
+            sample: BTreeMap::new(),
+            folded: Folded::default(),
+            page_lines: Vec::new(),
+            page_prefixes: Vec::new(),
+            page_suffixes: Vec::new(),
+        }
+    }
+}
+
+/// Learns a [`SiteModel`] from pages added one at a time; made by
+/// [`SiteModelBuilder::learner`].
+///
+/// Memory grows with the number of distinct line fingerprints of the site
+/// (one counter for each, and one for each of up to 2 × 12 prefixes and
+/// suffixes of each distinct line), plus one 8-byte hash per page and the
+/// sampled pages; it does not grow with repeated text.
+#[derive(Clone, Debug)]
+pub struct SiteLearner {
+    settings: SiteModelBuilder,
+    pages: u32,
+    duplicate_pages: u32,
+    /// Content hashes of the pages seen, to skip duplicates.
+    seen: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
+    lines: Counts,
+    /// Folded text of lines seen on two or more pages.
+    texts: BTreeMap<u64, String>,
+    prefixes: Counts,
+    suffixes: Counts,
+    /// Bottom-k sample of pages by content hash.
+    sample: BTreeMap<u64, Vec<u8>>,
+    folded: Folded,
+    page_lines: Vec<(u64, usize, usize)>,
+    page_prefixes: Vec<u64>,
+    page_suffixes: Vec<u64>,
+}
+
+impl SiteLearner {
+    /// Add one page. A page whose lines all repeat an earlier page, in
+    /// order, is counted as a duplicate and otherwise ignored.
+    pub fn add(&mut self, page: &[u8]) {
+        self.page_lines.clear();
+        self.page_prefixes.clear();
+        self.page_suffixes.clear();
+        let mut page_key: u64 = 0x7061_6765;
+        for line in lines(page) {
+            if line.is_blank() {
+                continue;
+            }
+            self.folded.fill(line.bytes());
+            let fp = self.folded.fingerprint().as_u64();
+            page_key = (page_key.rotate_left(29) ^ fp).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let span = line.span();
+            self.page_lines.push((fp, span.start, span.end));
+            let words = self.folded.words.len();
+            if words >= 3 {
+                let max = MAX_FIXED.min(words - 1);
+                let (pre, suf) = (&mut self.page_prefixes, &mut self.page_suffixes);
+                self.folded.prefix_keys(max, |_, k| pre.push(k));
+                self.folded.suffix_keys(max, |_, k| suf.push(k));
+            }
+        }
+        if !self.seen.insert(page_key) {
+            self.duplicate_pages = self.duplicate_pages.saturating_add(1);
+            return;
+        }
+        self.pages = self.pages.saturating_add(1);
+        self.page_lines.sort_unstable_by_key(|t| t.0);
+        self.page_lines.dedup_by_key(|t| t.0);
+        for &(fp, start, end) in &self.page_lines {
+            let c = self.lines.entry(fp).or_insert(0);
+            *c = c.saturating_add(1);
+            if *c == 2 {
+                self.folded.fill(&page[start..end]);
+                self.texts.insert(fp, self.folded.as_str().to_string());
+            }
+        }
+        for (keys, counts) in [(&mut self.page_prefixes, &mut self.prefixes), (&mut self.page_suffixes, &mut self.suffixes)] {
+            keys.sort_unstable();
+            keys.dedup();
+            for &k in keys.iter() {
+                let c = counts.entry(k).or_insert(0);
+                *c = c.saturating_add(1);
+            }
+        }
+        if self.settings.sample_pages > 0 && page.len() <= self.settings.max_sample_page_bytes {
+            let full = self.sample.len() >= self.settings.sample_pages;
+            if !full || self.sample.last_key_value().is_some_and(|(&k, _)| page_key < k) {
+                self.sample.insert(page_key, page.to_vec());
+                if self.sample.len() > self.settings.sample_pages {
+                    self.sample.pop_last();
+                }
+            }
+        }
+    }
+
+    /// Distinct pages added so far.
+    pub fn pages(&self) -> u32 {
+        self.pages
+    }
+
+    /// Finish learning.
+    pub fn finish(self) -> SiteModel {
+        let keep = |m: Counts| m.into_iter().filter(|&(_, c)| c >= 2).collect::<BTreeMap<_, _>>();
+        let mut texts = self.texts;
+        let lines = self
+            .lines
+            .into_iter()
+            .filter(|&(_, c)| c >= 2)
+            .map(|(k, pages)| (k, LineStat { pages, text: texts.remove(&k).unwrap_or_default() }))
+            .collect();
+        let mut model = SiteModel {
+            pages: self.pages,
+            duplicate_pages: self.duplicate_pages,
+            min_share: self.settings.min_share,
+            lines,
+            prefixes: keep(self.prefixes),
+            suffixes: keep(self.suffixes),
+            anchors: BTreeMap::new(),
+            sampled_pages: self.sample.len() as u32,
+        };
+        let mut anchors = BTreeMap::new();
+        let mut folded = self.folded;
+        for page in self.sample.values() {
+            observe(&model, page, &mut folded, &mut anchors);
+        }
+        // Exact templates the sample missed still get an anchor and a role.
+        let min = min_pages(model.pages, model.min_share);
+        for (&fp, stat) in &model.lines {
+            if stat.pages >= min {
+                anchors.entry(fp).or_insert_with(|| new_anchor(TemplateKind::Exact, stat.text.clone()));
+            }
+        }
+        for (fp, a) in anchors.iter_mut() {
+            if a.kind == TemplateKind::Exact {
+                a.pages = model.lines.get(fp).map_or(0, |l| l.pages);
+            }
+        }
+        model.anchors = anchors;
+        assign_roles(&mut model);
+        model
+    }
+}
+
+fn new_anchor(kind: TemplateKind, text: String) -> Anchor {
+    Anchor {
+        kind,
+        text,
+        pages: 0,
+        role: Label::Other,
+        role_source: RoleSource::Shape,
+        after: [0; 2],
+        before: [0; 2],
+        region: [0; 6],
+        neighbours: [0; 6],
+    }
+}
+
+/// Cue vote of one line: 2 for a decisive cue, 1 for a weak one.
+fn vote(info: &PageInfo, i: usize, votes: &mut [u32; 6]) {
+    let cues = &info.lines[i].cues;
+    if let Some(c) = cues.decisive() {
+        votes[LEXICON.cue(c).label.index()] += 2;
+    } else if let Some(c) = cues.role() {
+        votes[LEXICON.cue(c).label.index()] += 1;
+    }
+}
+
+/// Take the region statistics of one sampled page.
+fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut BTreeMap<u64, Anchor>) {
+    let info = analyze(page, folded, true);
+    let n = info.lines.len();
+    let min = min_pages(model.pages, model.min_share);
+    let matches: Vec<Option<Match>> = (0..n).map(|i| match_template(model, &info, i)).collect();
+    let mut seen_here = HashSet::new();
+    // Anchors: text, page count, neighbour votes.
+    for i in 0..n {
+        let Some(m) = matches[i] else { continue };
+        let anchor = anchors.entry(m.id()).or_insert_with(|| match m {
+            Match::Exact { id, .. } => {
+                new_anchor(TemplateKind::Exact, model.lines.get(&id).map(|l| l.text.clone()).unwrap_or_default())
+            }
+            Match::Slotted { .. } => {
+                let (k, j) = slot_split(model, &info, i, min).unwrap_or((0, 0));
+                folded.fill(&page[info.lines[i].span.range()]);
+                let words: Vec<&str> = folded.as_str().split(' ').collect();
+                let mut text = words[..k].join(" ");
+                text.push_str(if k > 0 { " …" } else { "…" });
+                if j > 0 {
+                    text.push(' ');
+                    text.push_str(&words[words.len() - j..].join(" "));
+                }
+                debug_assert_eq!(slot_id(&info, i, k, j), m.id());
+                new_anchor(TemplateKind::Slotted, text)
+            }
+        });
+        if seen_here.insert(m.id()) && anchor.kind == TemplateKind::Slotted {
+            anchor.pages += 1;
+        }
+        // Neighbours: the run of list items it stands in, or the lines
+        // right before and after it.
+        let l = &info.lines[i];
+        let mut votes = [0u32; 6];
+        let non_blank = |from: usize, step: isize| {
+            let mut j = from as isize + step;
+            while j >= 0 && (j as usize) < n && info.lines[j as usize].blank {
+                j += step;
+            }
+            (j >= 0 && (j as usize) < n).then_some(j as usize)
+        };
+        if l.list_item {
+            let mut a = i;
+            while a > 0 && info.lines[a - 1].list_item {
+                a -= 1;
+            }
+            let mut b = i;
+            while b + 1 < n && info.lines[b + 1].list_item {
+                b += 1;
+            }
+            for j in (a..=b).filter(|&j| j != i) {
+                vote(&info, j, &mut votes);
+            }
+        } else {
+            for j in [non_blank(i, -1), non_blank(i, 1)].into_iter().flatten() {
+                vote(&info, j, &mut votes);
+            }
+        }
+        for (v, x) in anchor.neighbours.iter_mut().zip(votes) {
+            *v += x;
+        }
+    }
+    // Gaps of free lines between anchors; the one with most prose is body.
+    struct Gap {
+        start: usize,
+        end: usize,
+        opening: Option<u64>,
+        closing: Option<u64>,
+        prose: u32,
+    }
+    let mut gaps = Vec::new();
+    let mut opening = None;
+    let mut start = 0;
+    for i in 0..=n {
+        let anchor = if i < n { matches[i].map(|m| m.id()) } else { None };
+        if i == n || anchor.is_some() {
+            let prose = (start..i)
+                .filter(|&j| !info.lines[j].blank && prose_score(&info.lines[j]) > crate::labeller::body_threshold())
+                .map(|j| info.lines[j].words)
+                .sum();
+            let has_free = (start..i).any(|j| !info.lines[j].blank);
+            if has_free {
+                gaps.push(Gap { start, end: i, opening, closing: anchor, prose });
+            }
+            opening = anchor.or(opening);
+            start = i + 1;
+        }
+    }
+    if opening.is_none() {
+        return; // no template on this page: nothing to learn about regions
+    }
+    let max = gaps.iter().map(|g| g.prose).max().unwrap_or(0);
+    for g in &gaps {
+        let body = max > 0 && (g.prose == max || g.prose as f32 >= 0.3 * max as f32);
+        let slot = usize::from(!body);
+        if let Some(a) = g.opening.and_then(|id| anchors.get_mut(&id)) {
+            a.after[slot] += 1;
+            if !body {
+                let mut votes = [0u32; 6];
+                for j in (g.start..g.end).filter(|&j| !info.lines[j].blank) {
+                    vote(&info, j, &mut votes);
+                }
+                for (v, x) in a.region.iter_mut().zip(votes) {
+                    *v += x;
+                }
+            }
+        }
+        if let Some(a) = g.closing.and_then(|id| anchors.get_mut(&id)) {
+            a.before[slot] += 1;
+        }
+    }
+}
+
+/// Decide each template's role: its own decisive cue, else the votes of its
+/// own weak cues (counted twice) and of its neighbours, else its shape.
+pub(crate) fn assign_roles(model: &mut SiteModel) {
+    let lex = &*LEXICON;
+    for a in model.anchors.values_mut() {
+        let hits = lex.scan(&a.text);
+        if let Some(c) = hits.decisive() {
+            a.role = lex.cue(c).label;
+            a.role_source = RoleSource::Cue;
+            continue;
+        }
+        let mut votes = a.neighbours;
+        for (i, v) in votes.iter_mut().enumerate() {
+            *v += 2 * hits.weak[i] as u32;
+        }
+        let best = (1..6).max_by_key(|&i| (votes[i], std::cmp::Reverse(i))).unwrap_or(1);
+        if votes[best] > 0 {
+            a.role = Label::ALL[best];
+            a.role_source = if hits.weak[best] > 0 { RoleSource::Cue } else { RoleSource::Neighbours };
+        } else {
+            let words = a.text.split(' ').filter(|w| *w != "…").count();
+            a.role = if words <= 6 { Label::Navigation } else { Label::Other };
+            a.role_source = RoleSource::Shape;
+        }
+    }
+}
