@@ -94,7 +94,11 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
     let mut out = PageInfo::default();
     for line in lines(page) {
         let bytes = line.bytes();
-        let mut info = LineInfo { span: line.span(), full: line.full_span(), ..LineInfo::default() };
+        let mut info = LineInfo {
+            span: line.span(),
+            full: line.full_span(),
+            ..LineInfo::default()
+        };
         if line.is_blank() {
             info.blank = true;
             out.lines.push(info);
@@ -126,7 +130,10 @@ fn shape(bytes: &[u8], info: &mut LineInfo) {
         || trimmed.starts_with("• ".as_bytes())
         || trimmed.starts_with("· ".as_bytes())
         || trimmed.starts_with("– ".as_bytes());
-    for token in trimmed.split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
+    for token in trimmed
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+    {
         info.words += 1;
         let first = first_char(token);
         if first.is_alphabetic() {
@@ -135,7 +142,12 @@ fn shape(bytes: &[u8], info: &mut LineInfo) {
                 info.capitalised += 1;
             }
         }
-        if token == b"|" || token == "»".as_bytes() || token == "›".as_bytes() || token == "·".as_bytes() || token == b">" {
+        if token == b"|"
+            || token == "»".as_bytes()
+            || token == "›".as_bytes()
+            || token == "·".as_bytes()
+            || token == b">"
+        {
             info.separators += 1;
         }
     }
@@ -154,5 +166,8 @@ fn shape(bytes: &[u8], info: &mut LineInfo) {
 
 fn first_char(token: &[u8]) -> char {
     let head = &token[..token.len().min(4)];
-    head.utf8_chunks().next().and_then(|c| c.valid().chars().next()).unwrap_or('\u{FFFD}')
+    head.utf8_chunks()
+        .next()
+        .and_then(|c| c.valid().chars().next())
+        .unwrap_or('\u{FFFD}')
 }

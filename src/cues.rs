@@ -61,8 +61,15 @@ impl Lexicon {
                 other => panic!("cues.tsv: unknown kind {other:?}"),
             };
             let phrase = normalize(phrase.as_bytes());
-            assert!(!phrase.is_empty(), "cues.tsv: phrase folds to nothing: {row:?}");
-            cues.push(Cue { label, kind, phrase });
+            assert!(
+                !phrase.is_empty(),
+                "cues.tsv: phrase folds to nothing: {row:?}"
+            );
+            cues.push(Cue {
+                label,
+                kind,
+                phrase,
+            });
         }
         let mut whole_line = HashMap::new();
         let mut patterns = Vec::new();
@@ -83,7 +90,12 @@ impl Lexicon {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("cue automaton");
-        Lexicon { cues, whole_line, anywhere, pattern_cue }
+        Lexicon {
+            cues,
+            whole_line,
+            anywhere,
+            pattern_cue,
+        }
     }
 
     /// Scan a folded line.
@@ -142,13 +154,15 @@ impl CueHits {
     /// The cue that decides the line on its own, if any: a whole-line cue,
     /// else the label with most strong hits.
     pub(crate) fn decisive(&self) -> Option<u16> {
-        self.line.or_else(|| best_of(&self.strong, &self.strong_cue))
+        self.line
+            .or_else(|| best_of(&self.strong, &self.strong_cue))
     }
 
     /// The cue naming the line's role: decisive cues first, then the label
     /// with most weak hits (ties go to the earlier label).
     pub(crate) fn role(&self) -> Option<u16> {
-        self.decisive().or_else(|| best_of(&self.weak, &self.weak_cue))
+        self.decisive()
+            .or_else(|| best_of(&self.weak, &self.weak_cue))
     }
 
     /// Whether any cue matched.
@@ -178,7 +192,11 @@ mod tests {
         let h = lex.scan(&normalize(b"Senior Engineer (m/w/d)"));
         assert_eq!(h.decisive().map(|i| lex.cue(i).label), Some(Label::JobAd));
         let h = lex.scan(&normalize(b"Newsletters are great"));
-        assert_eq!(h.weak[Label::Navigation.index()], 0, "newsletter must not match inside newsletters");
+        assert_eq!(
+            h.weak[Label::Navigation.index()],
+            0,
+            "newsletter must not match inside newsletters"
+        );
         let h = lex.scan(&normalize(b"Startseite"));
         assert_eq!(h.line.map(|i| lex.cue(i).label), Some(Label::Navigation));
     }

@@ -29,7 +29,9 @@ pub enum ErrorKind {
         expected: &'static str,
     },
     /// A model file was written by a newer (or unknown) format version.
-    #[error("model file has format version {found}, this build of chaff reads version {supported}")]
+    #[error(
+        "model file has format version {found}, this build of chaff reads version {supported}"
+    )]
     UnsupportedVersion {
         /// The version found in the file.
         found: u32,

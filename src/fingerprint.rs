@@ -19,8 +19,19 @@
 
 /// A 64-bit hash of a line's folded text. Two lines have the same fingerprint
 /// when their [`normalize`]d forms are equal (up to hash collisions).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Fingerprint(u64);
 
@@ -60,8 +71,8 @@ pub fn normalize(line: &[u8]) -> String {
 /// Whether `c` counts as punctuation for folding.
 pub fn is_punctuation(c: char) -> bool {
     match c {
-        '!' | '"' | '#' | '%' | '&' | '\'' | '(' | ')' | '*' | ',' | '-' | '.' | '/' | ':' | ';'
-        | '?' | '@' | '[' | '\\' | ']' | '_' | '{' | '}' => true,
+        '!' | '"' | '#' | '%' | '&' | '\'' | '(' | ')' | '*' | ',' | '-' | '.' | '/' | ':'
+        | ';' | '?' | '@' | '[' | '\\' | ']' | '_' | '{' | '}' => true,
         '\u{A1}' | '\u{A7}' | '\u{AB}' | '\u{B6}' | '\u{B7}' | '\u{BB}' | '\u{BF}' => true,
         '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{2043}' | '\u{2045}'..='\u{2051}' => true,
         '\u{2053}'..='\u{205E}' => true,
@@ -151,10 +162,12 @@ impl Folded {
             let mut buf = [0u8; 4];
             if c.is_uppercase() {
                 for l in c.to_lowercase() {
-                    self.text.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                    self.text
+                        .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
                 }
             } else {
-                self.text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                self.text
+                    .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
             }
             *in_digits = false;
         }
@@ -204,7 +217,10 @@ impl Folded {
 
     /// Key of the last `k` words, read backwards.
     pub(crate) fn suffix_key(&self, k: usize) -> u64 {
-        self.key_of(SEED_SUFFIX ^ k as u64, self.words[self.words.len() - k..].iter().rev())
+        self.key_of(
+            SEED_SUFFIX ^ k as u64,
+            self.words[self.words.len() - k..].iter().rev(),
+        )
     }
 
     /// All prefix keys of 1..=max words, computed incrementally.
@@ -256,7 +272,10 @@ mod tests {
     #[test]
     fn folds() {
         assert_eq!(normalize(b"  Hello,   WORLD 2024!! "), "hello world 0");
-        assert_eq!(normalize("ÄRGER – über «Straße»".as_bytes()), "ärger über straße");
+        assert_eq!(
+            normalize("ÄRGER – über «Straße»".as_bytes()),
+            "ärger über straße"
+        );
         assert_eq!(normalize(b"\xff\xfeabc"), "\u{FFFD}\u{FFFD}abc");
         assert_eq!(normalize("© 2024 Foo".as_bytes()), "© 0 foo");
         assert_eq!(normalize(b"(m/w/d)"), "m w d");

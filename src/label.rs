@@ -6,8 +6,9 @@ use crate::error::{Error, ErrorKind};
 ///
 /// The text form (`Display`, `FromStr`, serde) is snake_case: `body`,
 /// `navigation`, `job_ad`, `comment_policy`, `advertisement`, `other`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Label {
     /// The article itself: headline, lead, paragraphs, in-text subheads,

@@ -95,7 +95,10 @@ impl<'m, 'p> LabelledLine<'m, 'p> {
 
     /// The span including the line terminator.
     pub fn full_span(&self) -> Span {
-        Span { start: self.span.start, end: self.span.end + self.terminator as usize }
+        Span {
+            start: self.span.start,
+            end: self.span.end + self.terminator as usize,
+        }
     }
 
     /// 0-based line number in the page.
@@ -193,7 +196,11 @@ impl<'m, 'p> Labelled<'m, 'p> {
             let info = analyze(page, &mut folded, model.is_some());
             decide(model, &info)
         });
-        Labelled { page, lines, next: 0 }
+        Labelled {
+            page,
+            lines,
+            next: 0,
+        }
     }
 
     /// The page.
@@ -239,8 +246,17 @@ impl<'m, 'p> Labelled<'m, 'p> {
                 last += 1;
             }
             i = last + 1;
-            let span = Span { start: d.span.start, end: self.lines[last].span.end };
-            Some(Segment { page: self.page, label: d.label, span, first, last })
+            let span = Span {
+                start: d.span.start,
+                end: self.lines[last].span.end,
+            };
+            Some(Segment {
+                page: self.page,
+                label: d.label,
+                span,
+                first,
+                last,
+            })
         })
     }
 
@@ -323,23 +339,36 @@ pub(crate) fn match_template(model: &SiteModel, info: &PageInfo, i: usize) -> Op
     let min = min_pages(model.pages, model.min_share);
     if let Some(stat) = model.lines.get(&l.fp.as_u64()) {
         if stat.pages >= min {
-            return Some(Match::Exact { id: l.fp.as_u64(), pages: stat.pages });
+            return Some(Match::Exact {
+                id: l.fp.as_u64(),
+                pages: stat.pages,
+            });
         }
     }
     let (k, j) = slot_split(model, info, i, min)?;
-    Some(Match::Slotted { id: slot_id(info, i, k, j), fixed: (k + j) as u32 })
+    Some(Match::Slotted {
+        id: slot_id(info, i, k, j),
+        fixed: (k + j) as u32,
+    })
 }
 
 /// The longest frequent prefix and suffix (in words) of line `i`, if they fix
 /// enough of it to call it a slotted template.
-pub(crate) fn slot_split(model: &SiteModel, info: &PageInfo, i: usize, min: u32) -> Option<(usize, usize)> {
+pub(crate) fn slot_split(
+    model: &SiteModel,
+    info: &PageInfo,
+    i: usize,
+    min: u32,
+) -> Option<(usize, usize)> {
     let l = &info.lines[i];
     let n = l.folded_words as usize;
     if l.n_keys == 0 || n < 3 {
         return None;
     }
     let longest = |keys: &[u64], map: &std::collections::BTreeMap<u64, u32>| {
-        keys.iter().rposition(|k| map.get(k).is_some_and(|&c| c >= min)).map_or(0, |p| p + 1)
+        keys.iter()
+            .rposition(|k| map.get(k).is_some_and(|&c| c >= min))
+            .map_or(0, |p| p + 1)
     };
     let mut k = longest(info.prefix_keys(i), &model.prefixes);
     let mut j = longest(info.suffix_keys(i), &model.suffixes);
@@ -371,7 +400,11 @@ pub(crate) fn prose_score(l: &LineInfo) -> f32 {
     }
     let w = l.words as f32;
     let stop = l.stopwords as f32 / l.folded_words.max(1) as f32;
-    let caps = if l.alphabetic > 0 { l.capitalised as f32 / l.alphabetic as f32 } else { 1.0 };
+    let caps = if l.alphabetic > 0 {
+        l.capitalised as f32 / l.alphabetic as f32
+    } else {
+        1.0
+    };
     let mut s = 1.2 * (1.0 + w).ln();
     s += 4.0 * (stop - 0.15);
     if l.terminal {
@@ -428,14 +461,23 @@ fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>>
     let mut anchors_of_page = Vec::new();
     if let Some(m) = model {
         for i in 0..n {
-            let Some(t) = match_template(m, info, i) else { continue };
+            let Some(t) = match_template(m, info, i) else {
+                continue;
+            };
             let Some(anchor) = m.anchors.get(&t.id()) else {
                 // A slotted match whose id the sample never saw: role from cues.
                 let l = &info.lines[i];
                 let label = l.cues.role().map_or(shape_role(l), |c| lex.cue(c).label);
-                let fixed = if let Match::Slotted { fixed, .. } = t { fixed } else { 0 };
+                let fixed = if let Match::Slotted { fixed, .. } = t {
+                    fixed
+                } else {
+                    0
+                };
                 out[i].label = label;
-                out[i].reason = Reason::SlottedTemplate { text: "", fixed_words: fixed };
+                out[i].reason = Reason::SlottedTemplate {
+                    text: "",
+                    fixed_words: fixed,
+                };
                 decided[i] = true;
                 anchors_of_page.push(i);
                 continue;
@@ -443,10 +485,14 @@ fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>>
             matches[i] = Some((t, anchor));
             out[i].label = anchor.role;
             out[i].reason = match t {
-                Match::Exact { pages, .. } => Reason::Template { text: &anchor.text, pages },
-                Match::Slotted { fixed, .. } => {
-                    Reason::SlottedTemplate { text: &anchor.text, fixed_words: fixed }
-                }
+                Match::Exact { pages, .. } => Reason::Template {
+                    text: &anchor.text,
+                    pages,
+                },
+                Match::Slotted { fixed, .. } => Reason::SlottedTemplate {
+                    text: &anchor.text,
+                    fixed_words: fixed,
+                },
             };
             decided[i] = true;
             anchors_of_page.push(i);
@@ -472,6 +518,7 @@ fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>>
                             Some(p) if p >= 0.75 => {
                                 let o = opening.or(closing).expect("some anchor");
                                 region[j] = Some((region_role(o), o.text.as_str()));
+                                region_bias[j] = -2.0;
                             }
                             Some(p) => region_bias[j] = 2.0 * (0.5 - p),
                             None => {}
@@ -497,7 +544,9 @@ fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>>
         if let Some(c) = l.cues.decisive() {
             if l.cues.line.is_some() || l.words <= 25 || s < 0.0 {
                 out[i].label = lex.cue(c).label;
-                out[i].reason = Reason::Cue { phrase: &lex.cue(c).phrase };
+                out[i].reason = Reason::Cue {
+                    phrase: &lex.cue(c).phrase,
+                };
                 decided[i] = true;
                 continue;
             }
@@ -508,7 +557,10 @@ fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>>
             decided[i] = true;
             continue;
         }
-        if let Some((label, after)) = region[i] {
+        let cue_role = l.cues.role();
+        if let Some((label, after)) =
+            region[i].filter(|_| l.list_item || s < 1.5 || cue_role.is_some())
+        {
             out[i].label = l.cues.role().map_or(label, |c| lex.cue(c).label);
             out[i].reason = Reason::Region { after };
             decided[i] = true;
@@ -562,7 +614,9 @@ fn boiler_probability(opening: Option<&Anchor>, closing: Option<&Anchor>) -> Opt
 
 /// The label of a boilerplate region opened by `anchor`.
 fn region_role(anchor: &Anchor) -> Label {
-    let best = (1..6).max_by_key(|&i| (anchor.region[i], std::cmp::Reverse(i))).unwrap_or(1);
+    let best = (1..6)
+        .max_by_key(|&i| (anchor.region[i], std::cmp::Reverse(i)))
+        .unwrap_or(1);
     if anchor.region[best] > 0 {
         Label::ALL[best]
     } else {
@@ -591,7 +645,9 @@ fn smooth(info: &PageInfo, out: &mut [Decided<'_>], score: &[f32]) {
         None
     };
     for i in 0..n {
-        let Reason::Features { .. } = out[i].reason else { continue };
+        let Reason::Features { .. } = out[i].reason else {
+            continue;
+        };
         if score[i].abs() > 1.5 {
             continue;
         }
@@ -605,7 +661,9 @@ fn smooth(info: &PageInfo, out: &mut [Decided<'_>], score: &[f32]) {
         if flip {
             let l = &info.lines[i];
             out[i].label = if is_body {
-                l.cues.role().map_or(shape_role(l), |c| LEXICON.cue(c).label)
+                l.cues
+                    .role()
+                    .map_or(shape_role(l), |c| LEXICON.cue(c).label)
             } else {
                 Label::Body
             };
@@ -632,14 +690,21 @@ fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
         }
         let mut votes = [0u32; 6];
         for j in i..=end {
-            if let Reason::Cue { .. } | Reason::Template { .. } | Reason::SlottedTemplate { .. } = out[j].reason {
+            if let Some(c) = info.lines[j].cues.role() {
+                votes[LEXICON.cue(c).label.index()] += 1;
+            } else if let Reason::Template { .. } | Reason::SlottedTemplate { .. } = out[j].reason {
                 votes[out[j].label.index()] += 1;
             }
         }
-        let best = (1..6).max_by_key(|&k| (votes[k], std::cmp::Reverse(k))).unwrap_or(1);
+        let best = (1..6)
+            .max_by_key(|&k| (votes[k], std::cmp::Reverse(k)))
+            .unwrap_or(1);
         if votes[best] > 0 {
             for j in i..=end {
-                if let Reason::Region { .. } | Reason::Features { .. } | Reason::Context = out[j].reason {
+                let own_cue = info.lines[j].cues.role().is_some();
+                if let (false, Reason::Region { .. } | Reason::Features { .. } | Reason::Context) =
+                    (own_cue, out[j].reason)
+                {
                     out[j].label = Label::ALL[best];
                 }
             }

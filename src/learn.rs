@@ -57,7 +57,11 @@ pub struct SiteModelBuilder {
 
 impl Default for SiteModelBuilder {
     fn default() -> SiteModelBuilder {
-        SiteModelBuilder { min_share: 0.03, sample_pages: 64, max_sample_page_bytes: 1 << 20 }
+        SiteModelBuilder {
+            min_share: 0.03,
+            sample_pages: 64,
+            max_sample_page_bytes: 1 << 20,
+        }
     }
 }
 
@@ -72,7 +76,11 @@ impl SiteModelBuilder {
     /// 0.03: two pages up to 66 pages, then 3% of them. Values outside
     /// `0..=1` (and NaN) are clamped.
     pub fn min_share(&mut self, share: f64) -> &mut SiteModelBuilder {
-        self.min_share = if share.is_nan() { 0.0 } else { share.clamp(0.0, 1.0) };
+        self.min_share = if share.is_nan() {
+            0.0
+        } else {
+            share.clamp(0.0, 1.0)
+        };
         self
     }
 
@@ -185,7 +193,10 @@ impl SiteLearner {
                 self.texts.insert(fp, self.folded.as_str().to_string());
             }
         }
-        for (keys, counts) in [(&mut self.page_prefixes, &mut self.prefixes), (&mut self.page_suffixes, &mut self.suffixes)] {
+        for (keys, counts) in [
+            (&mut self.page_prefixes, &mut self.prefixes),
+            (&mut self.page_suffixes, &mut self.suffixes),
+        ] {
             keys.sort_unstable();
             keys.dedup();
             for &k in keys.iter() {
@@ -195,7 +206,12 @@ impl SiteLearner {
         }
         if self.settings.sample_pages > 0 && page.len() <= self.settings.max_sample_page_bytes {
             let full = self.sample.len() >= self.settings.sample_pages;
-            if !full || self.sample.last_key_value().is_some_and(|(&k, _)| page_key < k) {
+            if !full
+                || self
+                    .sample
+                    .last_key_value()
+                    .is_some_and(|(&k, _)| page_key < k)
+            {
                 self.sample.insert(page_key, page.to_vec());
                 if self.sample.len() > self.settings.sample_pages {
                     self.sample.pop_last();
@@ -211,13 +227,25 @@ impl SiteLearner {
 
     /// Finish learning.
     pub fn finish(self) -> SiteModel {
-        let keep = |m: Counts| m.into_iter().filter(|&(_, c)| c >= 2).collect::<BTreeMap<_, _>>();
+        let keep = |m: Counts| {
+            m.into_iter()
+                .filter(|&(_, c)| c >= 2)
+                .collect::<BTreeMap<_, _>>()
+        };
         let mut texts = self.texts;
         let lines = self
             .lines
             .into_iter()
             .filter(|&(_, c)| c >= 2)
-            .map(|(k, pages)| (k, LineStat { pages, text: texts.remove(&k).unwrap_or_default() }))
+            .map(|(k, pages)| {
+                (
+                    k,
+                    LineStat {
+                        pages,
+                        text: texts.remove(&k).unwrap_or_default(),
+                    },
+                )
+            })
             .collect();
         let mut model = SiteModel {
             pages: self.pages,
@@ -238,7 +266,9 @@ impl SiteLearner {
         let min = min_pages(model.pages, model.min_share);
         for (&fp, stat) in &model.lines {
             if stat.pages >= min {
-                anchors.entry(fp).or_insert_with(|| new_anchor(TemplateKind::Exact, stat.text.clone()));
+                anchors
+                    .entry(fp)
+                    .or_insert_with(|| new_anchor(TemplateKind::Exact, stat.text.clone()));
             }
         }
         for (fp, a) in anchors.iter_mut() {
@@ -277,7 +307,12 @@ fn vote(info: &PageInfo, i: usize, votes: &mut [u32; 6]) {
 }
 
 /// Take the region statistics of one sampled page.
-fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut BTreeMap<u64, Anchor>) {
+fn observe(
+    model: &SiteModel,
+    page: &[u8],
+    folded: &mut Folded,
+    anchors: &mut BTreeMap<u64, Anchor>,
+) {
     let info = analyze(page, folded, true);
     let n = info.lines.len();
     let min = min_pages(model.pages, model.min_share);
@@ -287,9 +322,14 @@ fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut BT
     for i in 0..n {
         let Some(m) = matches[i] else { continue };
         let anchor = anchors.entry(m.id()).or_insert_with(|| match m {
-            Match::Exact { id, .. } => {
-                new_anchor(TemplateKind::Exact, model.lines.get(&id).map(|l| l.text.clone()).unwrap_or_default())
-            }
+            Match::Exact { id, .. } => new_anchor(
+                TemplateKind::Exact,
+                model
+                    .lines
+                    .get(&id)
+                    .map(|l| l.text.clone())
+                    .unwrap_or_default(),
+            ),
             Match::Slotted { .. } => {
                 let (k, j) = slot_split(model, &info, i, min).unwrap_or((0, 0));
                 folded.fill(&page[info.lines[i].span.range()]);
@@ -346,20 +386,37 @@ fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut BT
         opening: Option<u64>,
         closing: Option<u64>,
         prose: u32,
+        /// Holds a long line of running prose.
+        essay: bool,
     }
     let mut gaps = Vec::new();
     let mut opening = None;
     let mut start = 0;
     for i in 0..=n {
-        let anchor = if i < n { matches[i].map(|m| m.id()) } else { None };
+        let anchor = if i < n {
+            matches[i].map(|m| m.id())
+        } else {
+            None
+        };
         if i == n || anchor.is_some() {
             let prose = (start..i)
-                .filter(|&j| !info.lines[j].blank && prose_score(&info.lines[j]) > crate::labeller::body_threshold())
+                .filter(|&j| {
+                    !info.lines[j].blank
+                        && prose_score(&info.lines[j]) > crate::labeller::body_threshold()
+                })
                 .map(|j| info.lines[j].words)
                 .sum();
             let has_free = (start..i).any(|j| !info.lines[j].blank);
+            let essay = (start..i).any(|j| is_essay(&info.lines[j]));
             if has_free {
-                gaps.push(Gap { start, end: i, opening, closing: anchor, prose });
+                gaps.push(Gap {
+                    start,
+                    end: i,
+                    opening,
+                    closing: anchor,
+                    prose,
+                    essay,
+                });
             }
             opening = anchor.or(opening);
             start = i + 1;
@@ -370,7 +427,7 @@ fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut BT
     }
     let max = gaps.iter().map(|g| g.prose).max().unwrap_or(0);
     for g in &gaps {
-        let body = max > 0 && (g.prose == max || g.prose as f32 >= 0.3 * max as f32);
+        let body = max > 0 && (g.prose == max || g.prose as f32 >= 0.5 * max as f32 || g.essay);
         let slot = usize::from(!body);
         if let Some(a) = g.opening.and_then(|id| anchors.get_mut(&id)) {
             a.after[slot] += 1;
@@ -390,6 +447,15 @@ fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut BT
     }
 }
 
+/// A long line of running prose (not a list item): body wherever it stands,
+/// as far as region statistics go.
+fn is_essay(l: &crate::analyze::LineInfo) -> bool {
+    !l.blank
+        && !l.list_item
+        && l.words >= 30
+        && prose_score(l) > crate::labeller::body_threshold() + 1.5
+}
+
 /// Decide each template's role: its own decisive cue, else the votes of its
 /// own weak cues (counted twice) and of its neighbours, else its shape.
 pub(crate) fn assign_roles(model: &mut SiteModel) {
@@ -401,17 +467,32 @@ pub(crate) fn assign_roles(model: &mut SiteModel) {
             a.role_source = RoleSource::Cue;
             continue;
         }
-        let mut votes = a.neighbours;
-        for (i, v) in votes.iter_mut().enumerate() {
-            *v += 2 * hits.weak[i] as u32;
+        // Own weak cues count one each; the neighbours' votes count as a
+        // share, so that many pages of neighbours do not drown the line's
+        // own words, and a list's consensus outweighs one weak word.
+        let total: u32 = a.neighbours.iter().sum();
+        let mut score = [0f32; 6];
+        for (i, s) in score.iter_mut().enumerate().skip(1) {
+            *s = hits.weak[i] as f32;
+            if total > 0 {
+                *s += 1.5 * a.neighbours[i] as f32 / total as f32;
+            }
         }
-        let best = (1..6).max_by_key(|&i| (votes[i], std::cmp::Reverse(i))).unwrap_or(1);
-        if votes[best] > 0 {
+        let best = (1..6).fold(1, |b, i| if score[i] > score[b] { i } else { b });
+        if score[best] > 0.0 {
             a.role = Label::ALL[best];
-            a.role_source = if hits.weak[best] > 0 { RoleSource::Cue } else { RoleSource::Neighbours };
+            a.role_source = if hits.weak[best] > 0 {
+                RoleSource::Cue
+            } else {
+                RoleSource::Neighbours
+            };
         } else {
             let words = a.text.split(' ').filter(|w| *w != "…").count();
-            a.role = if words <= 6 { Label::Navigation } else { Label::Other };
+            a.role = if words <= 6 {
+                Label::Navigation
+            } else {
+                Label::Other
+            };
             a.role_source = RoleSource::Shape;
         }
     }

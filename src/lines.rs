@@ -5,8 +5,19 @@ use std::ops::Range;
 /// A byte range `start..end` into a page.
 ///
 /// A line's span excludes its terminator (`\n` or `\r\n`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     /// Offset of the first byte.
     pub start: usize,
@@ -66,7 +77,10 @@ impl<'p> Line<'p> {
     /// cover the page exactly, in order.
     #[inline]
     pub fn full_span(&self) -> Span {
-        Span { start: self.span.start, end: self.span.end + self.terminator as usize }
+        Span {
+            start: self.span.start,
+            end: self.span.end + self.terminator as usize,
+        }
     }
 
     /// Whether the line holds only ASCII whitespace (or nothing).
@@ -136,7 +150,11 @@ impl<'p> Iterator for Lines<'p> {
                 (self.page.len(), 0)
             }
         };
-        Some(Line { bytes: &self.page[start..end], span: Span { start, end }, terminator })
+        Some(Line {
+            bytes: &self.page[start..end],
+            span: Span { start, end },
+            terminator,
+        })
     }
 }
 

@@ -145,11 +145,24 @@ impl SiteModel {
         let mut out: Vec<Template<'_>> = self
             .anchors
             .values()
-            .map(|a| Template { kind: a.kind, text: &a.text, pages: a.pages, label: a.role })
+            .map(|a| Template {
+                kind: a.kind,
+                text: &a.text,
+                pages: a.pages,
+                label: a.role,
+            })
             .collect();
         out.sort_by(|a, b| {
-            (a.kind == TemplateKind::Slotted, std::cmp::Reverse(a.pages), a.text)
-                .cmp(&(b.kind == TemplateKind::Slotted, std::cmp::Reverse(b.pages), b.text))
+            (
+                a.kind == TemplateKind::Slotted,
+                std::cmp::Reverse(a.pages),
+                a.text,
+            )
+                .cmp(&(
+                    b.kind == TemplateKind::Slotted,
+                    std::cmp::Reverse(b.pages),
+                    b.text,
+                ))
         });
         out.into_iter()
     }
@@ -184,7 +197,12 @@ impl SiteModel {
         if self.lines.values().any(|l| l.pages > self.pages) {
             return bad("a line occurs on more pages than the model has seen");
         }
-        if self.prefixes.values().chain(self.suffixes.values()).any(|&n| n > self.pages) {
+        if self
+            .prefixes
+            .values()
+            .chain(self.suffixes.values())
+            .any(|&n| n > self.pages)
+        {
             return bad("a slot key occurs on more pages than the model has seen");
         }
         if self.sampled_pages > self.pages {
@@ -216,7 +234,10 @@ impl SiteModel {
                 .and_modify(|m| m.pages = m.pages.saturating_add(l.pages))
                 .or_insert_with(|| l.clone());
         }
-        for (mine, theirs) in [(&mut out.prefixes, &other.prefixes), (&mut out.suffixes, &other.suffixes)] {
+        for (mine, theirs) in [
+            (&mut out.prefixes, &other.prefixes),
+            (&mut out.suffixes, &other.suffixes),
+        ] {
             for (k, n) in theirs {
                 let e = mine.entry(*k).or_insert(0);
                 *e = e.saturating_add(*n);
@@ -263,7 +284,11 @@ pub(crate) fn min_pages(pages: u32, share: f64) -> u32 {
 
 /// Write any serialisable body in the versioned envelope.
 fn save<W: Write, T: Serialize>(writer: W, format: &str, body: &T) -> Result<()> {
-    let env = Envelope { format: format.to_string(), version: MODEL_FORMAT_VERSION, body };
+    let env = Envelope {
+        format: format.to_string(),
+        version: MODEL_FORMAT_VERSION,
+        body,
+    };
     let mut writer = std::io::BufWriter::new(writer);
     serde_json::to_writer(&mut writer, &env).map_err(|e| match e.io_error_kind() {
         Some(_) => Error::new(ErrorKind::Io(e.into())),
@@ -280,7 +305,10 @@ fn load<R: Read, T: for<'de> Deserialize<'de>>(mut reader: R, format: &'static s
     let header: Header =
         serde_json::from_slice(&bytes).map_err(|e| Error::new(ErrorKind::CorruptModel(e)))?;
     if header.format != format {
-        return Err(Error::new(ErrorKind::NotAModel { found: header.format.into(), expected: format }));
+        return Err(Error::new(ErrorKind::NotAModel {
+            found: header.format.into(),
+            expected: format,
+        }));
     }
     if header.version != MODEL_FORMAT_VERSION {
         return Err(Error::new(ErrorKind::UnsupportedVersion {
