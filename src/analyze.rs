@@ -52,6 +52,10 @@ pub(crate) struct LineInfo {
     pub(crate) separators: u32,
     /// Commas, a mark of running prose.
     pub(crate) commas: u32,
+    /// ASCII digits.
+    pub(crate) digits: u32,
+    /// Ends with a colon (a label or lead-in).
+    pub(crate) colon_end: bool,
     pub(crate) cues: CueHits,
     /// Where this line's prefix keys start in [`PageInfo::keys`]; its
     /// `n_keys` prefix keys are followed by `n_keys` suffix keys.
@@ -152,6 +156,8 @@ fn shape(bytes: &[u8], info: &mut LineInfo) {
         }
     }
     info.commas = memchr::memchr_iter(b',', trimmed).count() as u32;
+    info.digits = trimmed.iter().filter(|b| b.is_ascii_digit()).count() as u32;
+    info.colon_end = trimmed.last() == Some(&b':');
     let end = trimmed
         .iter()
         .rposition(|&b| !matches!(b, b'"' | b'\'' | b')' | b']'))

@@ -42,6 +42,10 @@ pub enum ErrorKind {
     /// template that occurs on more pages than the model has seen).
     #[error("inconsistent model: {0}")]
     InconsistentModel(&'static str),
+    /// Classifier weights could not be parsed: a row is malformed, names an
+    /// unknown feature, repeats one, or a feature is missing.
+    #[error("invalid classifier weights (expected one `feature<TAB>weight` row per feature)")]
+    InvalidWeights,
     /// The text form of a label was not one of the six labels.
     #[error("unknown label (expected one of body, navigation, job_ad, comment_policy, advertisement, other)")]
     UnknownLabel,

@@ -5,10 +5,11 @@ use std::{cell::RefCell, ops::Range};
 use crate::{
     analyze::{analyze, LineInfo, PageInfo, MAX_FIXED},
     cues::LEXICON,
+    features::{page_features, Context, LineClassifier},
     fingerprint::Folded,
     label::Label,
     lines::Span,
-    model::{min_pages, Anchor, SiteModel, TemplateKind},
+    model::{min_pages, Anchor, SiteModel},
 };
 
 /// Why a line got its label, for debugging. See [`LabelledLine::reason`].
@@ -186,15 +187,24 @@ pub struct Labelled<'m, 'p> {
 ///
 /// Use this for pages whose site has no other pages in the dump.
 pub fn label(page: &[u8]) -> Labelled<'static, '_> {
-    Labelled::new(None, page)
+    Labelled::new(None, LineClassifier::shipped(), page)
+}
+
+/// Like [`label`], with another line classifier than the shipped one.
+pub fn label_with<'p>(classifier: &LineClassifier, page: &'p [u8]) -> Labelled<'static, 'p> {
+    Labelled::new(None, classifier, page)
 }
 
 impl<'m, 'p> Labelled<'m, 'p> {
-    pub(crate) fn new(model: Option<&'m SiteModel>, page: &'p [u8]) -> Labelled<'m, 'p> {
+    pub(crate) fn new(
+        model: Option<&'m SiteModel>,
+        classifier: &LineClassifier,
+        page: &'p [u8],
+    ) -> Labelled<'m, 'p> {
         let lines = SCRATCH.with(|s| {
             let mut folded = s.borrow_mut();
             let info = analyze(page, &mut folded, model.is_some());
-            decide(model, &info)
+            decide(model, classifier, &info)
         });
         Labelled {
             page,
@@ -386,46 +396,6 @@ pub(crate) fn slot_split(
     enough.then_some((k, j))
 }
 
-/// Threshold of the feature score: lines scoring above it lean to body.
-const BODY_THRESHOLD: f32 = 2.6;
-
-pub(crate) fn body_threshold() -> f32 {
-    BODY_THRESHOLD
-}
-
-/// A jusText-style body score from shallow features of one line.
-pub(crate) fn prose_score(l: &LineInfo) -> f32 {
-    if l.blank || l.words == 0 {
-        return -5.0;
-    }
-    let w = l.words as f32;
-    let stop = l.stopwords as f32 / l.folded_words.max(1) as f32;
-    let caps = if l.alphabetic > 0 {
-        l.capitalised as f32 / l.alphabetic as f32
-    } else {
-        1.0
-    };
-    let mut s = 1.2 * (1.0 + w).ln();
-    s += 4.0 * (stop - 0.15);
-    if l.terminal {
-        s += 0.8;
-    }
-    s += 0.3 * l.commas.min(3) as f32;
-    if l.list_item {
-        s -= 0.8;
-    }
-    if l.separators > 0 {
-        s -= 1.5;
-    }
-    if w <= 12.0 {
-        s -= 1.2 * caps;
-    }
-    if l.chars > 0 && (l.chars as f32) / w > 12.0 {
-        s -= 1.0; // URLs, ids
-    }
-    s
-}
-
 /// Whether a line looks like a menu entry or link: short, no sentence end.
 fn link_like(l: &LineInfo) -> bool {
     l.words <= 6 && !l.terminal
@@ -440,8 +410,32 @@ pub(crate) fn shape_role(l: &LineInfo) -> Label {
     }
 }
 
+/// Call `f(start, end, opening, closing)` for every run `start..end` of
+/// lines between two anchors (`anchor(i)` is `Some` at an anchor), or
+/// between an anchor and the page's start or end.
+pub(crate) fn for_each_gap<A: Copy>(
+    n: usize,
+    anchor: impl Fn(usize) -> Option<A>,
+    mut f: impl FnMut(usize, usize, Option<A>, Option<A>),
+) {
+    let mut opening = None;
+    let mut start = 0;
+    for i in 0..=n {
+        let here = if i < n { anchor(i) } else { None };
+        if i == n || here.is_some() {
+            if start < i {
+                f(start, i, opening, here);
+            }
+            if here.is_some() {
+                opening = here;
+            }
+            start = i + 1;
+        }
+    }
+}
+
 /// Label every line of an analysed page.
-fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>> {
+fn decide<'m>(model: Option<&'m SiteModel>, classifier: &LineClassifier, info: &PageInfo) -> Vec<Decided<'m>> {
     let lex = &*LEXICON;
     let n = info.lines.len();
     let mut out: Vec<Decided<'m>> = info
@@ -501,37 +495,25 @@ fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>>
 
     // 2. Regions: runs of free lines between anchors.
     let mut region: Vec<Option<(Label, &'m str)>> = vec![None; n];
-    let mut region_bias = vec![0.0f32; n];
+    let mut ctx = vec![Context::default(); n];
+    for i in 0..n {
+        ctx[i].template = decided[i];
+    }
     if model.is_some() {
-        let mut prev: Option<usize> = None;
-        let mut i = 0;
-        while i <= n {
-            let at_anchor = i < n && matches[i].is_some();
-            if i == n || at_anchor {
-                let start = prev.map_or(0, |p| p + 1);
-                let opening = prev.and_then(|p| matches[p].map(|m| m.1));
-                let closing = if i < n { matches[i].map(|m| m.1) } else { None };
-                if start < i {
-                    let p = boiler_probability(opening, closing);
-                    for j in start..i {
-                        match p {
-                            Some(p) if p >= 0.75 => {
-                                let o = opening.or(closing).expect("some anchor");
-                                region[j] = Some((region_role(o), o.text.as_str()));
-                                region_bias[j] = -2.0;
-                            }
-                            Some(p) => region_bias[j] = 2.0 * (0.5 - p),
-                            None => {}
-                        }
-                    }
+        for_each_gap(n, |i| matches[i].map(|m| m.1), |start, end, opening, closing| {
+            let Some(p) = boiler_probability(opening, closing) else { return };
+            for j in start..end {
+                ctx[j].region = Some(p);
+                if p >= 0.75 {
+                    let o = opening.or(closing).expect("a gap with statistics has an anchor");
+                    region[j] = Some((region_role(o), o.text.as_str()));
                 }
-                prev = if i < n { Some(i) } else { prev };
             }
-            i += 1;
-        }
+        });
     }
 
-    // 3. Free lines: title, cues, region, features.
+    // 3. Free lines: cues, title, region, features.
+    let features = page_features(info, &ctx, model.is_some_and(|m| m.pages >= 2));
     let title = info.lines.iter().position(|l| !l.blank);
     let mut score = vec![0.0f32; n];
     for i in 0..n {
@@ -539,38 +521,27 @@ fn decide<'m>(model: Option<&'m SiteModel>, info: &PageInfo) -> Vec<Decided<'m>>
         if l.blank || decided[i] {
             continue;
         }
-        let s = prose_score(l) - BODY_THRESHOLD + region_bias[i];
+        let s = classifier.logit(&features[i]);
         score[i] = s;
         if let Some(c) = l.cues.decisive() {
             if l.cues.line.is_some() || l.words <= 25 || s < 0.0 {
                 out[i].label = lex.cue(c).label;
-                out[i].reason = Reason::Cue {
-                    phrase: &lex.cue(c).phrase,
-                };
-                decided[i] = true;
+                out[i].reason = Reason::Cue { phrase: &lex.cue(c).phrase };
                 continue;
             }
         }
-        if Some(i) != title && title.is_some_and(|t| repeats_title(info, t, i)) {
+        if Some(i) != title && title.is_some_and(|t| info.lines[t].fp == l.fp && l.folded_words >= 2) {
             out[i].label = Label::Other;
             out[i].reason = Reason::Title;
-            decided[i] = true;
             continue;
         }
         let cue_role = l.cues.role();
-        if let Some((label, after)) =
-            region[i].filter(|_| l.list_item || s < 1.5 || cue_role.is_some())
-        {
-            out[i].label = l.cues.role().map_or(label, |c| lex.cue(c).label);
+        if let Some((label, after)) = region[i].filter(|_| l.list_item || s < 1.5 || cue_role.is_some()) {
+            out[i].label = cue_role.map_or(label, |c| lex.cue(c).label);
             out[i].reason = Reason::Region { after };
-            decided[i] = true;
             continue;
         }
-        if s > 0.0 {
-            out[i].label = Label::Body;
-        } else {
-            out[i].label = l.cues.role().map_or(shape_role(l), |c| lex.cue(c).label);
-        }
+        out[i].label = if s > 0.0 { Label::Body } else { cue_role.map_or(shape_role(l), |c| lex.cue(c).label) };
         out[i].reason = Reason::Features { score: s };
     }
 
@@ -622,11 +593,6 @@ fn region_role(anchor: &Anchor) -> Label {
     } else {
         anchor.role
     }
-}
-
-fn repeats_title(info: &PageInfo, t: usize, i: usize) -> bool {
-    let (tl, l) = (&info.lines[t], &info.lines[i]);
-    l.folded_words >= 2 && l.fp == tl.fp
 }
 
 /// jusText-style context: a line whose feature score is close to the
@@ -713,8 +679,3 @@ fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
     }
 }
 
-/// Whether `kind` is exact.
-#[allow(dead_code)]
-pub(crate) fn is_exact(kind: TemplateKind) -> bool {
-    kind == TemplateKind::Exact
-}

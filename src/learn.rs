@@ -10,7 +10,8 @@ use crate::{
     cues::LEXICON,
     fingerprint::Folded,
     label::Label,
-    labeller::{match_template, prose_score, slot_id, slot_split, Match},
+    features::{page_features, Context, LineClassifier},
+    labeller::{for_each_gap, match_template, slot_id, slot_split, Match},
     lines::lines,
     model::{min_pages, Anchor, LineStat, RoleSource, SiteModel, TemplateKind},
 };
@@ -380,6 +381,10 @@ fn observe(
         }
     }
     // Gaps of free lines between anchors; the one with most prose is body.
+    let ctx: Vec<Context> = matches.iter().map(|m| Context { template: m.is_some(), region: None }).collect();
+    let features = page_features(&info, &ctx, true);
+    let classifier = LineClassifier::shipped();
+    let score: Vec<f32> = features.iter().map(|x| classifier.logit(x)).collect();
     struct Gap {
         start: usize,
         end: usize,
@@ -390,39 +395,19 @@ fn observe(
         essay: bool,
     }
     let mut gaps = Vec::new();
-    let mut opening = None;
-    let mut start = 0;
-    for i in 0..=n {
-        let anchor = if i < n {
-            matches[i].map(|m| m.id())
-        } else {
-            None
-        };
-        if i == n || anchor.is_some() {
-            let prose = (start..i)
-                .filter(|&j| {
-                    !info.lines[j].blank
-                        && prose_score(&info.lines[j]) > crate::labeller::body_threshold()
-                })
-                .map(|j| info.lines[j].words)
-                .sum();
-            let has_free = (start..i).any(|j| !info.lines[j].blank);
-            let essay = (start..i).any(|j| is_essay(&info.lines[j]));
-            if has_free {
-                gaps.push(Gap {
-                    start,
-                    end: i,
-                    opening,
-                    closing: anchor,
-                    prose,
-                    essay,
-                });
-            }
-            opening = anchor.or(opening);
-            start = i + 1;
+    for_each_gap(n, |i| matches[i].map(|m| m.id()), |start, end, opening, closing| {
+        let free = || (start..end).filter(|&j| !info.lines[j].blank);
+        if free().next().is_none() {
+            return;
         }
-    }
-    if opening.is_none() {
+        let prose = free().filter(|&j| score[j] > 0.0).map(|j| info.lines[j].words).sum();
+        let essay = free().any(|j| {
+            let l = &info.lines[j];
+            !l.list_item && l.words >= 30 && score[j] > 1.5
+        });
+        gaps.push(Gap { start, end, opening, closing, prose, essay });
+    });
+    if matches.iter().all(Option::is_none) {
         return; // no template on this page: nothing to learn about regions
     }
     let max = gaps.iter().map(|g| g.prose).max().unwrap_or(0);
@@ -445,15 +430,6 @@ fn observe(
             a.before[slot] += 1;
         }
     }
-}
-
-/// A long line of running prose (not a list item): body wherever it stands,
-/// as far as region statistics go.
-fn is_essay(l: &crate::analyze::LineInfo) -> bool {
-    !l.blank
-        && !l.list_item
-        && l.words >= 30
-        && prose_score(l) > crate::labeller::body_threshold() + 1.5
 }
 
 /// Decide each template's role: its own decisive cue, else the votes of its

@@ -77,6 +77,7 @@ corrupt or newer-version model file returns an [`Error`] whose
 mod analyze;
 mod cues;
 mod error;
+mod features;
 mod fingerprint;
 mod label;
 mod labeller;
@@ -86,9 +87,10 @@ mod model;
 
 pub use crate::{
     error::{Error, ErrorKind, Result},
+    features::LineClassifier,
     fingerprint::{is_punctuation, normalize, Fingerprint},
     label::Label,
-    labeller::{label, Labelled, LabelledLine, Reason, Segment},
+    labeller::{label, label_with, Labelled, LabelledLine, Reason, Segment},
     learn::{SiteLearner, SiteModelBuilder},
     lines::{lines, Line, Lines, Span},
     model::{ModelSet, SiteModel, Template, TemplateKind, MODEL_FORMAT_VERSION},

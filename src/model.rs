@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{Error, ErrorKind, Result},
+    features::LineClassifier,
     label::Label,
     labeller::Labelled,
 };
@@ -171,7 +172,13 @@ impl SiteModel {
     ///
     /// See [`Labelled`] for what comes back.
     pub fn label<'m, 'p>(&'m self, page: &'p [u8]) -> Labelled<'m, 'p> {
-        Labelled::new(Some(self), page)
+        Labelled::new(Some(self), LineClassifier::shipped(), page)
+    }
+
+    /// Like [`SiteModel::label`], with another line classifier than the
+    /// shipped one.
+    pub fn label_with<'m, 'p>(&'m self, classifier: &LineClassifier, page: &'p [u8]) -> Labelled<'m, 'p> {
+        Labelled::new(Some(self), classifier, page)
     }
 
     /// Write the model as JSON, with a format name and version.

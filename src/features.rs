@@ -1,0 +1,230 @@
+//! Shallow line features and the linear classifier that turns them into a
+//! body score. The weights are data (`weights.tsv`), trained on wcxb with a
+//! split by site (see `examples/train.rs` and DESIGN.md).
+
+use std::sync::LazyLock;
+
+use crate::{
+    analyze::{LineInfo, PageInfo},
+    error::{Error, ErrorKind, Result},
+};
+
+/// Names of the features, in vector order. `weights.tsv` names them too.
+pub(crate) const FEATURE_NAMES: [&str; N_FEATURES] = [
+    "bias",
+    "log_words",
+    "stopword_ratio",
+    "terminal_punctuation",
+    "commas",
+    "list_item",
+    "separators",
+    "capitalised_short",
+    "long_tokens",
+    "digit_ratio",
+    "words_le_2",
+    "words_le_5",
+    "strong_cue",
+    "weak_cues",
+    "region_boilerplate",
+    "region_known",
+    "position",
+    "first_tenth",
+    "last_fifth",
+    "prev_log_words",
+    "next_log_words",
+    "prev_terminal",
+    "next_terminal",
+    "window_log_words",
+    "log_distance_to_prose",
+    "first_line",
+    "repeats_title",
+    "repeated_on_page",
+    "prev_template",
+    "next_template",
+    "colon_end",
+    "has_siblings",
+];
+
+/// Number of features.
+pub(crate) const N_FEATURES: usize = 32;
+
+/// Per-line context the labeller knows before it scores lines.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Context {
+    /// The line is a template of the site.
+    pub(crate) template: bool,
+    /// Probability from the region statistics that the line is boilerplate.
+    pub(crate) region: Option<f32>,
+}
+
+fn log_words(l: &LineInfo) -> f32 {
+    (1.0 + l.words as f32).ln()
+}
+
+/// A line of running prose: the anchor of the distance feature.
+fn is_prose(l: &LineInfo) -> bool {
+    !l.blank && l.words >= 25 && l.terminal && l.stopwords * 5 >= l.folded_words
+}
+
+/// Feature vectors of every line of a page (blank lines get zeros).
+pub(crate) fn page_features(info: &PageInfo, ctx: &[Context], has_siblings: bool) -> Vec<[f32; N_FEATURES]> {
+    let lines = &info.lines;
+    let n = lines.len();
+    let nb: Vec<usize> = (0..n).filter(|&i| !lines[i].blank).collect();
+    let m = nb.len();
+    // Distance (in non-blank lines) to the nearest prose line.
+    let mut dist = vec![u32::MAX; m];
+    let mut last = None;
+    for (k, &i) in nb.iter().enumerate() {
+        if is_prose(&lines[i]) {
+            last = Some(k);
+        }
+        if let Some(p) = last {
+            dist[k] = (k - p) as u32;
+        }
+    }
+    last = None;
+    for (k, &i) in nb.iter().enumerate().rev() {
+        if is_prose(&lines[i]) {
+            last = Some(k);
+        }
+        if let Some(p) = last {
+            dist[k] = dist[k].min((p - k) as u32);
+        }
+    }
+    let title_fp = nb.first().map(|&i| lines[i].fp);
+    let mut fps: Vec<u64> = nb.iter().map(|&i| lines[i].fp.as_u64()).collect();
+    fps.sort_unstable();
+    let repeated = |fp: u64| {
+        let a = fps.partition_point(|&x| x < fp);
+        a + 1 < fps.len() && fps[a + 1] == fp
+    };
+    let mut out = vec![[0f32; N_FEATURES]; n];
+    for (k, &i) in nb.iter().enumerate() {
+        let l = &lines[i];
+        let f = &mut out[i];
+        let w = l.words as f32;
+        let caps = if l.alphabetic > 0 { l.capitalised as f32 / l.alphabetic as f32 } else { 1.0 };
+        let prev = k.checked_sub(1).map(|p| &lines[nb[p]]);
+        let next = nb.get(k + 1).map(|&q| &lines[q]);
+        let lo = k.saturating_sub(3);
+        let hi = (k + 3).min(m - 1);
+        let window: f32 = (lo..=hi).map(|j| log_words(&lines[nb[j]])).sum::<f32>() / (hi - lo + 1) as f32;
+        let pos = if m > 1 { k as f32 / (m - 1) as f32 } else { 0.0 };
+        *f = [
+            1.0,
+            log_words(l),
+            l.stopwords as f32 / l.folded_words.max(1) as f32,
+            l.terminal as u8 as f32,
+            l.commas.min(3) as f32 / 3.0,
+            l.list_item as u8 as f32,
+            (l.separators > 0) as u8 as f32,
+            if w <= 12.0 { caps } else { 0.0 },
+            (l.chars > 0 && l.chars as f32 / w.max(1.0) > 12.0) as u8 as f32,
+            l.digits as f32 / l.chars.max(1) as f32,
+            (l.words <= 2) as u8 as f32,
+            (l.words <= 5) as u8 as f32,
+            l.cues.decisive().is_some() as u8 as f32,
+            l.cues.weak.iter().map(|&c| c as u32).sum::<u32>().min(2) as f32 / 2.0,
+            ctx[i].region.map_or(0.0, |p| 2.0 * p - 1.0),
+            ctx[i].region.is_some() as u8 as f32,
+            pos,
+            (pos < 0.1) as u8 as f32,
+            (pos > 0.8) as u8 as f32,
+            prev.map_or(0.0, log_words),
+            next.map_or(0.0, log_words),
+            prev.is_some_and(|p| p.terminal) as u8 as f32,
+            next.is_some_and(|q| q.terminal) as u8 as f32,
+            window,
+            if dist[k] == u32::MAX { 5.0 } else { (1.0 + dist[k] as f32).ln() },
+            (k == 0) as u8 as f32,
+            (k > 0 && Some(l.fp) == title_fp && l.folded_words >= 2) as u8 as f32,
+            repeated(l.fp.as_u64()) as u8 as f32,
+            (k > 0 && ctx[nb[k - 1]].template) as u8 as f32,
+            nb.get(k + 1).is_some_and(|&q| ctx[q].template) as u8 as f32,
+            l.colon_end as u8 as f32,
+            has_siblings as u8 as f32,
+        ];
+    }
+    out
+}
+
+/// A linear body classifier over shallow line features.
+///
+/// The default is trained on the wcxb corpus with a split by site and
+/// shipped with the crate as data. Read another from the same TSV format
+/// (`feature<TAB>weight` rows) with [`LineClassifier::from_tsv`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineClassifier {
+    weights: [f32; N_FEATURES],
+}
+
+static DEFAULT: LazyLock<LineClassifier> =
+    LazyLock::new(|| LineClassifier::from_tsv(include_str!("weights.tsv")).expect("shipped weights parse"));
+
+impl Default for LineClassifier {
+    fn default() -> LineClassifier {
+        DEFAULT.clone()
+    }
+}
+
+impl LineClassifier {
+    /// The shipped classifier, borrowed.
+    pub(crate) fn shipped() -> &'static LineClassifier {
+        &DEFAULT
+    }
+
+    /// Parse `feature<TAB>weight` rows; `#` starts a comment. Every feature
+    /// must be given exactly once.
+    pub fn from_tsv(text: &str) -> Result<LineClassifier> {
+        let bad = || Error::new(ErrorKind::InvalidWeights);
+        let mut weights = [f32::NAN; N_FEATURES];
+        for row in text.lines() {
+            let row = row.trim();
+            if row.is_empty() || row.starts_with('#') {
+                continue;
+            }
+            let (name, value) = row.split_once('\t').ok_or_else(bad)?;
+            let i = FEATURE_NAMES.iter().position(|&f| f == name.trim()).ok_or_else(bad)?;
+            let v: f32 = value.trim().parse().map_err(|_| bad())?;
+            if !weights[i].is_nan() || !v.is_finite() {
+                return Err(bad());
+            }
+            weights[i] = v;
+        }
+        if weights.iter().any(|w| w.is_nan()) {
+            return Err(bad());
+        }
+        Ok(LineClassifier { weights })
+    }
+
+    /// Write the weights in the format [`LineClassifier::from_tsv`] reads.
+    pub fn to_tsv(&self) -> String {
+        let mut out = String::new();
+        for (name, w) in FEATURE_NAMES.iter().zip(self.weights) {
+            out.push_str(&format!("{name}\t{w}\n"));
+        }
+        out
+    }
+
+    /// The body score (log-odds) of a feature vector.
+    pub(crate) fn logit(&self, x: &[f32; N_FEATURES]) -> f32 {
+        self.weights.iter().zip(x).map(|(w, x)| w * x).sum()
+    }
+
+    /// The feature names, in the order of the weights.
+    pub fn feature_names() -> &'static [&'static str] {
+        &FEATURE_NAMES
+    }
+
+    /// The weights, in the order of [`LineClassifier::feature_names`].
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// A classifier with the given weights, in the order of
+    /// [`LineClassifier::feature_names`]; `None` if the count is wrong.
+    pub fn from_weights(weights: &[f32]) -> Option<LineClassifier> {
+        Some(LineClassifier { weights: weights.try_into().ok()? })
+    }
+}
