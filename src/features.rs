@@ -67,7 +67,11 @@ fn is_prose(l: &LineInfo) -> bool {
 }
 
 /// Feature vectors of every line of a page (blank lines get zeros).
-pub(crate) fn page_features(info: &PageInfo, ctx: &[Context], has_siblings: bool) -> Vec<[f32; N_FEATURES]> {
+pub(crate) fn page_features(
+    info: &PageInfo,
+    ctx: &[Context],
+    has_siblings: bool,
+) -> Vec<[f32; N_FEATURES]> {
     let lines = &info.lines;
     let n = lines.len();
     let nb: Vec<usize> = (0..n).filter(|&i| !lines[i].blank).collect();
@@ -104,13 +108,22 @@ pub(crate) fn page_features(info: &PageInfo, ctx: &[Context], has_siblings: bool
         let l = &lines[i];
         let f = &mut out[i];
         let w = l.words as f32;
-        let caps = if l.alphabetic > 0 { l.capitalised as f32 / l.alphabetic as f32 } else { 1.0 };
+        let caps = if l.alphabetic > 0 {
+            l.capitalised as f32 / l.alphabetic as f32
+        } else {
+            1.0
+        };
         let prev = k.checked_sub(1).map(|p| &lines[nb[p]]);
         let next = nb.get(k + 1).map(|&q| &lines[q]);
         let lo = k.saturating_sub(3);
         let hi = (k + 3).min(m - 1);
-        let window: f32 = (lo..=hi).map(|j| log_words(&lines[nb[j]])).sum::<f32>() / (hi - lo + 1) as f32;
-        let pos = if m > 1 { k as f32 / (m - 1) as f32 } else { 0.0 };
+        let window: f32 =
+            (lo..=hi).map(|j| log_words(&lines[nb[j]])).sum::<f32>() / (hi - lo + 1) as f32;
+        let pos = if m > 1 {
+            k as f32 / (m - 1) as f32
+        } else {
+            0.0
+        };
         *f = [
             1.0,
             log_words(l),
@@ -136,7 +149,11 @@ pub(crate) fn page_features(info: &PageInfo, ctx: &[Context], has_siblings: bool
             prev.is_some_and(|p| p.terminal) as u8 as f32,
             next.is_some_and(|q| q.terminal) as u8 as f32,
             window,
-            if dist[k] == u32::MAX { 5.0 } else { (1.0 + dist[k] as f32).ln() },
+            if dist[k] == u32::MAX {
+                5.0
+            } else {
+                (1.0 + dist[k] as f32).ln()
+            },
             (k == 0) as u8 as f32,
             (k > 0 && Some(l.fp) == title_fp && l.folded_words >= 2) as u8 as f32,
             repeated(l.fp.as_u64()) as u8 as f32,
@@ -159,8 +176,9 @@ pub struct LineClassifier {
     weights: [f32; N_FEATURES],
 }
 
-static DEFAULT: LazyLock<LineClassifier> =
-    LazyLock::new(|| LineClassifier::from_tsv(include_str!("weights.tsv")).expect("shipped weights parse"));
+static DEFAULT: LazyLock<LineClassifier> = LazyLock::new(|| {
+    LineClassifier::from_tsv(include_str!("weights.tsv")).expect("shipped weights parse")
+});
 
 impl Default for LineClassifier {
     fn default() -> LineClassifier {
@@ -185,7 +203,10 @@ impl LineClassifier {
                 continue;
             }
             let (name, value) = row.split_once('\t').ok_or_else(bad)?;
-            let i = FEATURE_NAMES.iter().position(|&f| f == name.trim()).ok_or_else(bad)?;
+            let i = FEATURE_NAMES
+                .iter()
+                .position(|&f| f == name.trim())
+                .ok_or_else(bad)?;
             let v: f32 = value.trim().parse().map_err(|_| bad())?;
             if !weights[i].is_nan() || !v.is_finite() {
                 return Err(bad());
@@ -225,6 +246,8 @@ impl LineClassifier {
     /// A classifier with the given weights, in the order of
     /// [`LineClassifier::feature_names`]; `None` if the count is wrong.
     pub fn from_weights(weights: &[f32]) -> Option<LineClassifier> {
-        Some(LineClassifier { weights: weights.try_into().ok()? })
+        Some(LineClassifier {
+            weights: weights.try_into().ok()?,
+        })
     }
 }

@@ -5,7 +5,7 @@ use std::{cell::RefCell, ops::Range};
 use crate::{
     analyze::{analyze, LineInfo, PageInfo, MAX_FIXED},
     cues::LEXICON,
-    features::{page_features, Context, LineClassifier},
+    features::{page_features, Context, LineClassifier, N_FEATURES},
     fingerprint::Folded,
     label::Label,
     lines::Span,
@@ -190,6 +190,19 @@ pub fn label(page: &[u8]) -> Labelled<'static, '_> {
     Labelled::new(None, LineClassifier::shipped(), page)
 }
 
+/// The classifier's input for each line of a page that the classifier sees
+/// (`None` for blank and template lines). For the training tool
+/// (`examples/train.rs`); not part of the stable API.
+#[doc(hidden)]
+pub fn __classifier_inputs(model: Option<&SiteModel>, page: &[u8]) -> Vec<Option<Vec<f32>>> {
+    SCRATCH.with(|s| {
+        let mut folded = s.borrow_mut();
+        let info = analyze(page, &mut folded, model.is_some());
+        let (_, inputs) = decide(model, LineClassifier::shipped(), &info);
+        inputs.into_iter().map(|x| x.map(|x| x.to_vec())).collect()
+    })
+}
+
 /// Like [`label`], with another line classifier than the shipped one.
 pub fn label_with<'p>(classifier: &LineClassifier, page: &'p [u8]) -> Labelled<'static, 'p> {
     Labelled::new(None, classifier, page)
@@ -204,7 +217,7 @@ impl<'m, 'p> Labelled<'m, 'p> {
         let lines = SCRATCH.with(|s| {
             let mut folded = s.borrow_mut();
             let info = analyze(page, &mut folded, model.is_some());
-            decide(model, classifier, &info)
+            decide(model, classifier, &info).0
         });
         Labelled {
             page,
@@ -435,7 +448,11 @@ pub(crate) fn for_each_gap<A: Copy>(
 }
 
 /// Label every line of an analysed page.
-fn decide<'m>(model: Option<&'m SiteModel>, classifier: &LineClassifier, info: &PageInfo) -> Vec<Decided<'m>> {
+fn decide<'m>(
+    model: Option<&'m SiteModel>,
+    classifier: &LineClassifier,
+    info: &PageInfo,
+) -> (Vec<Decided<'m>>, Vec<Option<[f32; N_FEATURES]>>) {
     let lex = &*LEXICON;
     let n = info.lines.len();
     let mut out: Vec<Decided<'m>> = info
@@ -500,16 +517,24 @@ fn decide<'m>(model: Option<&'m SiteModel>, classifier: &LineClassifier, info: &
         ctx[i].template = decided[i];
     }
     if model.is_some() {
-        for_each_gap(n, |i| matches[i].map(|m| m.1), |start, end, opening, closing| {
-            let Some(p) = boiler_probability(opening, closing) else { return };
-            for j in start..end {
-                ctx[j].region = Some(p);
-                if p >= 0.75 {
-                    let o = opening.or(closing).expect("a gap with statistics has an anchor");
-                    region[j] = Some((region_role(o), o.text.as_str()));
+        for_each_gap(
+            n,
+            |i| matches[i].map(|m| m.1),
+            |start, end, opening, closing| {
+                let Some(p) = boiler_probability(opening, closing) else {
+                    return;
+                };
+                for j in start..end {
+                    ctx[j].region = Some(p);
+                    if p >= 0.75 {
+                        let o = opening
+                            .or(closing)
+                            .expect("a gap with statistics has an anchor");
+                        region[j] = Some((region_role(o), o.text.as_str()));
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 
     // 3. Free lines: cues, title, region, features.
@@ -526,24 +551,38 @@ fn decide<'m>(model: Option<&'m SiteModel>, classifier: &LineClassifier, info: &
         if let Some(c) = l.cues.decisive() {
             if l.cues.line.is_some() || l.words <= 25 || s < 0.0 {
                 out[i].label = lex.cue(c).label;
-                out[i].reason = Reason::Cue { phrase: &lex.cue(c).phrase };
+                out[i].reason = Reason::Cue {
+                    phrase: &lex.cue(c).phrase,
+                };
                 continue;
             }
         }
-        if Some(i) != title && title.is_some_and(|t| info.lines[t].fp == l.fp && l.folded_words >= 2) {
+        if Some(i) != title
+            && title.is_some_and(|t| info.lines[t].fp == l.fp && l.folded_words >= 2)
+        {
             out[i].label = Label::Other;
             out[i].reason = Reason::Title;
             continue;
         }
         let cue_role = l.cues.role();
-        if let Some((label, after)) = region[i].filter(|_| l.list_item || s < 1.5 || cue_role.is_some()) {
+        if let Some((label, after)) =
+            region[i].filter(|_| l.list_item || s < 1.5 || cue_role.is_some())
+        {
             out[i].label = cue_role.map_or(label, |c| lex.cue(c).label);
             out[i].reason = Reason::Region { after };
             continue;
         }
-        out[i].label = if s > 0.0 { Label::Body } else { cue_role.map_or(shape_role(l), |c| lex.cue(c).label) };
+        out[i].label = if s > 0.0 {
+            Label::Body
+        } else {
+            cue_role.map_or(shape_role(l), |c| lex.cue(c).label)
+        };
         out[i].reason = Reason::Features { score: s };
     }
+
+    let inputs = (0..n)
+        .map(|i| (!info.lines[i].blank && !decided[i]).then_some(features[i]))
+        .collect();
 
     // 4. Context: uncertain feature decisions follow their neighbours.
     smooth(info, &mut out, &score);
@@ -567,7 +606,7 @@ fn decide<'m>(model: Option<&'m SiteModel>, classifier: &LineClassifier, info: &
             d.label = label;
         }
     }
-    out
+    (out, inputs)
 }
 
 /// How likely the free lines between two anchors are boilerplate, from the
@@ -678,4 +717,3 @@ fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
         i = end + 1;
     }
 }
-

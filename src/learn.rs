@@ -8,9 +8,9 @@ use std::{
 use crate::{
     analyze::{analyze, PageInfo, MAX_FIXED},
     cues::LEXICON,
+    features::{page_features, Context, LineClassifier},
     fingerprint::Folded,
     label::Label,
-    features::{page_features, Context, LineClassifier},
     labeller::{for_each_gap, match_template, slot_id, slot_split, Match},
     lines::lines,
     model::{min_pages, Anchor, LineStat, RoleSource, SiteModel, TemplateKind},
@@ -381,7 +381,13 @@ fn observe(
         }
     }
     // Gaps of free lines between anchors; the one with most prose is body.
-    let ctx: Vec<Context> = matches.iter().map(|m| Context { template: m.is_some(), region: None }).collect();
+    let ctx: Vec<Context> = matches
+        .iter()
+        .map(|m| Context {
+            template: m.is_some(),
+            region: None,
+        })
+        .collect();
     let features = page_features(&info, &ctx, true);
     let classifier = LineClassifier::shipped();
     let score: Vec<f32> = features.iter().map(|x| classifier.logit(x)).collect();
@@ -395,18 +401,32 @@ fn observe(
         essay: bool,
     }
     let mut gaps = Vec::new();
-    for_each_gap(n, |i| matches[i].map(|m| m.id()), |start, end, opening, closing| {
-        let free = || (start..end).filter(|&j| !info.lines[j].blank);
-        if free().next().is_none() {
-            return;
-        }
-        let prose = free().filter(|&j| score[j] > 0.0).map(|j| info.lines[j].words).sum();
-        let essay = free().any(|j| {
-            let l = &info.lines[j];
-            !l.list_item && l.words >= 30 && score[j] > 1.5
-        });
-        gaps.push(Gap { start, end, opening, closing, prose, essay });
-    });
+    for_each_gap(
+        n,
+        |i| matches[i].map(|m| m.id()),
+        |start, end, opening, closing| {
+            let free = || (start..end).filter(|&j| !info.lines[j].blank);
+            if free().next().is_none() {
+                return;
+            }
+            let prose = free()
+                .filter(|&j| score[j] > 0.0)
+                .map(|j| info.lines[j].words)
+                .sum();
+            let essay = free().any(|j| {
+                let l = &info.lines[j];
+                !l.list_item && l.words >= 30 && score[j] > 1.5
+            });
+            gaps.push(Gap {
+                start,
+                end,
+                opening,
+                closing,
+                prose,
+                essay,
+            });
+        },
+    );
     if matches.iter().all(Option::is_none) {
         return; // no template on this page: nothing to learn about regions
     }

@@ -90,7 +90,7 @@ pub use crate::{
     features::LineClassifier,
     fingerprint::{is_punctuation, normalize, Fingerprint},
     label::Label,
-    labeller::{label, label_with, Labelled, LabelledLine, Reason, Segment},
+    labeller::{__classifier_inputs, label, label_with, Labelled, LabelledLine, Reason, Segment},
     learn::{SiteLearner, SiteModelBuilder},
     lines::{lines, Line, Lines, Span},
     model::{ModelSet, SiteModel, Template, TemplateKind, MODEL_FORMAT_VERSION},

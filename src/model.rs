@@ -177,7 +177,11 @@ impl SiteModel {
 
     /// Like [`SiteModel::label`], with another line classifier than the
     /// shipped one.
-    pub fn label_with<'m, 'p>(&'m self, classifier: &LineClassifier, page: &'p [u8]) -> Labelled<'m, 'p> {
+    pub fn label_with<'m, 'p>(
+        &'m self,
+        classifier: &LineClassifier,
+        page: &'p [u8],
+    ) -> Labelled<'m, 'p> {
         Labelled::new(Some(self), classifier, page)
     }
 

@@ -1,0 +1,268 @@
+//! Train the weights of chaff's line classifier on a corpus with gold labels,
+//! with a split by site, and report the held-out-site figure.
+//!
+//! ```text
+//! cargo run --release --example train -- ../shared/corpus/wcxb [--folds 5] [-o src/weights.tsv]
+//! ```
+//!
+//! The corpus folder must hold `manifest.tsv` (`id, page_type, site, group,
+//! url`), `text/<id>.txt`, `labels/<id>.tsv` (one `label<TAB>line` row per
+//! non-blank line; `body` against anything else, `-` not scored) and may hold
+//! `excluded.txt`. Sites (manifest `group`s) are dealt into folds by a hash of
+//! their name; for each fold a logistic regression (Newton's method with an
+//! L2 penalty, rows weighted by words) is fitted on the other folds and the
+//! whole labeller, with those weights, is scored on the fold's unseen sites.
+//! The final weights are fitted on every site.
+
+use std::{collections::BTreeMap, fs, path::PathBuf};
+
+use chaff::{LineClassifier, SiteModel, SiteModelBuilder};
+
+struct Page {
+    group: usize,
+    kind: String,
+    text: Vec<u8>,
+    /// Gold per non-blank line: Some(true) body, Some(false) boilerplate.
+    gold: Vec<Option<bool>>,
+}
+
+struct Row {
+    fold: usize,
+    x: Vec<f64>,
+    y: f64,
+    weight: f64,
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut corpus = None;
+    let mut folds = 5usize;
+    let mut out = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--folds" => folds = args.next().and_then(|v| v.parse().ok()).expect("--folds N"),
+            "-o" => out = Some(PathBuf::from(args.next().expect("-o FILE"))),
+            "-h" | "--help" => {
+                eprintln!("usage: train CORPUS [--folds N] [-o WEIGHTS.tsv]");
+                return;
+            }
+            _ => corpus = Some(PathBuf::from(a)),
+        }
+    }
+    let corpus = corpus.unwrap_or_else(|| PathBuf::from("../shared/corpus/wcxb"));
+    let (pages, groups) = load(&corpus);
+    eprintln!("{} pages of {} sites", pages.len(), groups.len());
+
+    // Learn each site's model once.
+    let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for (i, p) in pages.iter().enumerate() {
+        by_group[p.group].push(i);
+    }
+    let models: Vec<SiteModel> = by_group
+        .iter()
+        .map(|ids| SiteModelBuilder::new().build(ids.iter().map(|&i| &pages[i].text)))
+        .collect();
+    let fold_of: Vec<usize> = groups
+        .iter()
+        .map(|g| (fnv(g.as_bytes()) % folds as u64) as usize)
+        .collect();
+
+    let mut rows = Vec::new();
+    for p in &pages {
+        let model = &models[p.group];
+        let inputs = chaff::__classifier_inputs(Some(model), &p.text);
+        let nonblank = chaff::lines(&p.text)
+            .zip(inputs)
+            .filter(|(l, _)| !l.is_blank());
+        for ((line, x), gold) in nonblank.zip(&p.gold) {
+            let (Some(x), Some(y)) = (x, gold) else {
+                continue;
+            };
+            let words = line
+                .bytes()
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|t| !t.is_empty())
+                .count();
+            rows.push(Row {
+                fold: fold_of[p.group],
+                x: x.iter().map(|&v| v as f64).collect(),
+                y: if *y { 1.0 } else { 0.0 },
+                weight: words.max(1) as f64,
+            });
+        }
+    }
+    eprintln!("{} training rows", rows.len());
+
+    let mut held_out = BTreeMap::<String, [f64; 3]>::new();
+    for f in 0..folds {
+        let w = fit(rows.iter().filter(|r| r.fold != f));
+        let classifier =
+            LineClassifier::from_weights(&w.iter().map(|&v| v as f32).collect::<Vec<_>>())
+                .expect("one weight per feature");
+        for p in pages.iter().filter(|p| fold_of[p.group] == f) {
+            let labelled = models[p.group].label_with(&classifier, &p.text);
+            let nonblank = labelled.filter(|l| !l.is_blank());
+            for (line, gold) in nonblank.zip(&p.gold) {
+                let Some(gold) = gold else { continue };
+                let words = line
+                    .bytes()
+                    .split(|b| b.is_ascii_whitespace())
+                    .filter(|t| !t.is_empty())
+                    .count() as f64;
+                let pred = line.label().is_body();
+                let slot = match (pred, *gold) {
+                    (true, true) => 0,
+                    (true, false) => 1,
+                    (false, true) => 2,
+                    (false, false) => continue,
+                };
+                for key in ["all", p.kind.as_str()] {
+                    held_out.entry(key.to_string()).or_default()[slot] += words;
+                }
+            }
+        }
+    }
+    println!("held-out sites ({folds} folds), body F1 weighted by words:");
+    for (k, s) in &held_out {
+        let p = s[0] / (s[0] + s[1]);
+        let r = s[0] / (s[0] + s[2]);
+        println!("{k:14} P {p:.3} R {r:.3} F1 {:.3}", 2.0 * p * r / (p + r));
+    }
+
+    let w = fit(rows.iter());
+    let mut tsv = String::from(
+        "# Line classifier weights (log-odds of body), fitted by examples/train.rs\n# on wcxb with every site; see DESIGN.md for the held-out-site figures.\n",
+    );
+    for (name, v) in LineClassifier::feature_names().iter().zip(&w) {
+        tsv.push_str(&format!("{name}\t{v:.4}\n"));
+    }
+    match out {
+        Some(path) => fs::write(&path, tsv).expect("write weights"),
+        None => print!("{tsv}"),
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn load(corpus: &std::path::Path) -> (Vec<Page>, Vec<String>) {
+    let manifest = fs::read_to_string(corpus.join("manifest.tsv")).expect("manifest.tsv");
+    let excluded: Vec<String> = fs::read_to_string(corpus.join("excluded.txt"))
+        .map(|s| s.lines().map(|l| l.trim().to_string()).collect())
+        .unwrap_or_default();
+    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+    let mut pages = Vec::new();
+    for row in manifest.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let [id, kind, _site, group, ..] = cols[..] else {
+            continue;
+        };
+        let text = fs::read(corpus.join("text").join(format!("{id}.txt"))).expect("page text");
+        let n = groups.len();
+        let group = *groups.entry(group.to_string()).or_insert(n);
+        // Excluded pages still teach their site's templates; they are not scored.
+        let gold = if excluded.iter().any(|e| e == id) {
+            vec![None; chaff::lines(&text).filter(|l| !l.is_blank()).count()]
+        } else {
+            let labels = fs::read_to_string(corpus.join("labels").join(format!("{id}.tsv")))
+                .expect("labels");
+            labels
+                .lines()
+                .map(|l| match l.split('\t').next() {
+                    Some("-") => None,
+                    Some(label) => Some(label == "body"),
+                    None => None,
+                })
+                .collect()
+        };
+        pages.push(Page {
+            group,
+            kind: kind.to_string(),
+            text,
+            gold,
+        });
+    }
+    let mut names = vec![String::new(); groups.len()];
+    for (g, i) in groups {
+        names[i] = g;
+    }
+    (pages, names)
+}
+
+/// Weighted logistic regression by Newton's method with an L2 penalty on
+/// every weight but the bias.
+fn fit<'a>(rows: impl Iterator<Item = &'a Row> + Clone) -> Vec<f64> {
+    let d = rows.clone().next().map_or(0, |r| r.x.len());
+    let total: f64 = rows.clone().map(|r| r.weight).sum();
+    let lambda = 1e-4 * total;
+    let mut w = vec![0.0; d];
+    for _ in 0..30 {
+        let mut g = vec![0.0; d];
+        let mut h = vec![vec![0.0; d]; d];
+        for k in 1..d {
+            g[k] -= lambda * w[k];
+            h[k][k] += lambda;
+        }
+        h[0][0] += 1e-9 * total;
+        for r in rows.clone() {
+            let z: f64 = w.iter().zip(&r.x).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let c = r.weight;
+            for i in 0..d {
+                g[i] += c * (r.y - p) * r.x[i];
+                let s = c * p * (1.0 - p) * r.x[i];
+                if s != 0.0 {
+                    for j in 0..d {
+                        h[i][j] += s * r.x[j];
+                    }
+                }
+            }
+        }
+        let step = solve(h, g);
+        let norm: f64 = step.iter().map(|s| s * s).sum::<f64>().sqrt();
+        for (wi, si) in w.iter_mut().zip(&step) {
+            *wi += si;
+        }
+        if norm < 1e-6 {
+            break;
+        }
+    }
+    w
+}
+
+/// Solve `a x = b` by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    for c in 0..n {
+        let p = (c..n)
+            .max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))
+            .unwrap_or(c);
+        a.swap(c, p);
+        b.swap(c, p);
+        if a[c][c].abs() < 1e-12 {
+            continue;
+        }
+        for r in c + 1..n {
+            let f = a[r][c] / a[c][c];
+            if f != 0.0 {
+                for k in c..n {
+                    a[r][k] -= f * a[c][k];
+                }
+                b[r] -= f * b[c];
+            }
+        }
+    }
+    let mut x = vec![0.0; n];
+    for c in (0..n).rev() {
+        let s: f64 = (c + 1..n).map(|k| a[c][k] * x[k]).sum();
+        x[c] = if a[c][c].abs() < 1e-12 {
+            0.0
+        } else {
+            (b[c] - s) / a[c][c]
+        };
+    }
+    x
+}
