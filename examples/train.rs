@@ -67,48 +67,19 @@ fn main() {
         .map(|g| (fnv(g.as_bytes()) % folds as u64) as usize)
         .collect();
 
-    let mut rows = Vec::new();
-    for p in &pages {
-        let model = &models[p.group];
-        let inputs = chaff::__classifier_inputs(Some(model), &p.text);
-        let nonblank = chaff::lines(&p.text)
-            .zip(inputs)
-            .filter(|(l, _)| !l.is_blank());
-        for ((line, x), gold) in nonblank.zip(&p.gold) {
-            let (Some(x), Some(y)) = (x, gold) else {
-                continue;
-            };
-            let words = line
-                .bytes()
-                .split(|b| b.is_ascii_whitespace())
-                .filter(|t| !t.is_empty())
-                .count();
-            rows.push(Row {
-                fold: fold_of[p.group],
-                x: x.iter().map(|&v| v as f64).collect(),
-                y: if *y { 1.0 } else { 0.0 },
-                weight: words.max(1) as f64,
-            });
-        }
-    }
-    eprintln!("{} training rows", rows.len());
+    let identity = classifier(&fit_placeholder(), &stage2_identity());
+    let rows1 = rows(&pages, &models, &fold_of, &identity, Stage::One);
+    eprintln!("{} training rows", rows1.len());
 
     let mut held_out = BTreeMap::<String, [f64; 3]>::new();
     for f in 0..folds {
-        let w = fit(rows.iter().filter(|r| r.fold != f));
-        let classifier =
-            LineClassifier::from_weights(&w.iter().map(|&v| v as f32).collect::<Vec<_>>())
-                .expect("one weight per feature");
+        let (w1, w2) = fit_both(&pages, &models, &fold_of, &rows1, Some(f));
+        let c = classifier(&w1, &w2);
         for p in pages.iter().filter(|p| fold_of[p.group] == f) {
-            let labelled = models[p.group].label_with(&classifier, &p.text);
+            let labelled = models[p.group].label_with(&c, &p.text);
             let nonblank = labelled.filter(|l| !l.is_blank());
             for (line, gold) in nonblank.zip(&p.gold) {
                 let Some(gold) = gold else { continue };
-                let words = line
-                    .bytes()
-                    .split(|b| b.is_ascii_whitespace())
-                    .filter(|t| !t.is_empty())
-                    .count() as f64;
                 let pred = line.label().is_body();
                 let slot = match (pred, *gold) {
                     (true, true) => 0,
@@ -117,7 +88,7 @@ fn main() {
                     (false, false) => continue,
                 };
                 for key in ["all", p.kind.as_str()] {
-                    held_out.entry(key.to_string()).or_default()[slot] += words;
+                    held_out.entry(key.to_string()).or_default()[slot] += words(line.bytes());
                 }
             }
         }
@@ -129,17 +100,111 @@ fn main() {
         println!("{k:14} P {p:.3} R {r:.3} F1 {:.3}", 2.0 * p * r / (p + r));
     }
 
-    let w = fit(rows.iter());
+    let (w1, w2) = fit_both(&pages, &models, &fold_of, &rows1, None);
     let mut tsv = String::from(
         "# Line classifier weights (log-odds of body), fitted by examples/train.rs\n# on wcxb with every site; see DESIGN.md for the held-out-site figures.\n",
     );
-    for (name, v) in LineClassifier::feature_names().iter().zip(&w) {
+    for (name, v) in LineClassifier::feature_names()
+        .iter()
+        .zip(w1.iter().chain(&w2))
+    {
         tsv.push_str(&format!("{name}\t{v:.4}\n"));
     }
     match out {
         Some(path) => fs::write(&path, tsv).expect("write weights"),
         None => print!("{tsv}"),
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Stage {
+    One,
+    Two,
+}
+
+fn words(line: &[u8]) -> f64 {
+    line.split(|b| b.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .count() as f64
+}
+
+/// Training rows of one stage: the classifier's inputs for every scored,
+/// non-template line.
+fn rows(
+    pages: &[Page],
+    models: &[SiteModel],
+    fold_of: &[usize],
+    c: &LineClassifier,
+    stage: Stage,
+) -> Vec<Row> {
+    let mut out = Vec::new();
+    for p in pages {
+        let inputs = chaff::__classifier_inputs(Some(&models[p.group]), c, &p.text);
+        let nonblank = chaff::lines(&p.text)
+            .zip(inputs)
+            .filter(|(l, _)| !l.is_blank());
+        for ((line, x), gold) in nonblank.zip(&p.gold) {
+            let (Some((x1, x2)), Some(y)) = (x, gold) else {
+                continue;
+            };
+            let x = if stage == Stage::One { x1 } else { x2 };
+            out.push(Row {
+                fold: fold_of[p.group],
+                x: x.iter().map(|&v| v as f64).collect(),
+                y: if *y { 1.0 } else { 0.0 },
+                weight: words(line.bytes()).max(1.0),
+            });
+        }
+    }
+    out
+}
+
+/// Fit both stages on every fold but `skip`.
+fn fit_both(
+    pages: &[Page],
+    models: &[SiteModel],
+    fold_of: &[usize],
+    rows1: &[Row],
+    skip: Option<usize>,
+) -> (Vec<f64>, Vec<f64>) {
+    let keep = |r: &&Row| Some(r.fold) != skip;
+    let w1 = fit(rows1.iter().filter(keep));
+    let rows2 = rows(
+        pages,
+        models,
+        fold_of,
+        &classifier(&w1, &stage2_identity()),
+        Stage::Two,
+    );
+    let w2 = fit(rows2.iter().filter(keep));
+    (w1, w2)
+}
+
+/// Second-stage weights that pass the first stage's score through.
+fn stage2_identity() -> Vec<f64> {
+    let n = LineClassifier::feature_names()
+        .iter()
+        .filter(|n| n.starts_with("s2_"))
+        .count();
+    let mut w = vec![0.0; n];
+    w[1] = 1.0;
+    w
+}
+
+/// First-stage weights of the shipped classifier (only used to compute
+/// inputs, which do not depend on them in the first stage).
+fn fit_placeholder() -> Vec<f64> {
+    let shipped = LineClassifier::default();
+    let n = LineClassifier::feature_names()
+        .iter()
+        .filter(|n| !n.starts_with("s2_"))
+        .count();
+    shipped.weights()[..n].iter().map(|&w| w as f64).collect()
+}
+
+fn classifier(w1: &[f64], w2: &[f64]) -> LineClassifier {
+    let w: Vec<f32> = w1.iter().chain(w2).map(|&v| v as f32).collect();
+    LineClassifier::from_weights(&w).expect("one weight per feature")
 }
 
 fn fnv(bytes: &[u8]) -> u64 {

@@ -164,11 +164,6 @@ impl CueHits {
         self.decisive()
             .or_else(|| best_of(&self.weak, &self.weak_cue))
     }
-
-    /// Whether any cue matched.
-    pub(crate) fn any(&self) -> bool {
-        self.role().is_some()
-    }
 }
 
 fn best_of(counts: &[u8; 6], cues: &[Option<u16>; 6]) -> Option<u16> {

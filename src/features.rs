@@ -48,6 +48,65 @@ pub(crate) const FEATURE_NAMES: [&str; N_FEATURES] = [
 /// Number of features.
 pub(crate) const N_FEATURES: usize = 32;
 
+/// Names of the second-stage features: the first stage's scores of the line
+/// and of the lines around it (a learned form of jusText's context pass).
+pub(crate) const STAGE2_NAMES: [&str; N_STAGE2] = [
+    "s2_bias",
+    "s2_own",
+    "s2_prev",
+    "s2_next",
+    "s2_near",
+    "s2_far",
+    "s2_page",
+    "s2_own_short",
+    "s2_min_neighbour",
+];
+
+/// Number of second-stage features.
+pub(crate) const N_STAGE2: usize = 9;
+
+const N_WEIGHTS: usize = N_FEATURES + N_STAGE2;
+
+/// Second-stage inputs of every line (zeros for blank lines), from the
+/// first-stage scores `s1` (meaningful at non-blank lines).
+pub(crate) fn stage2_features(info: &PageInfo, s1: &[f32]) -> Vec<[f32; N_STAGE2]> {
+    let lines = &info.lines;
+    let nb: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].blank).collect();
+    let s: Vec<f32> = nb.iter().map(|&i| s1[i].clamp(-8.0, 8.0)).collect();
+    let m = s.len();
+    let page = if m > 0 {
+        s.iter().sum::<f32>() / m as f32
+    } else {
+        0.0
+    };
+    let mean_around = |k: usize, r: usize| {
+        let (lo, hi) = (k.saturating_sub(r), (k + r).min(m - 1));
+        let n = hi - lo;
+        if n == 0 {
+            0.0
+        } else {
+            (s[lo..=hi].iter().sum::<f32>() - s[k]) / n as f32
+        }
+    };
+    let mut out = vec![[0f32; N_STAGE2]; lines.len()];
+    for (k, &i) in nb.iter().enumerate() {
+        let prev = if k > 0 { s[k - 1] } else { 0.0 };
+        let next = if k + 1 < m { s[k + 1] } else { 0.0 };
+        out[i] = [
+            1.0,
+            s[k],
+            prev,
+            next,
+            mean_around(k, 2),
+            mean_around(k, 6),
+            page,
+            if lines[i].words <= 5 { s[k] } else { 0.0 },
+            prev.min(next),
+        ];
+    }
+    out
+}
+
 /// Per-line context the labeller knows before it scores lines.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Context {
@@ -166,14 +225,20 @@ pub(crate) fn page_features(
     out
 }
 
-/// A linear body classifier over shallow line features.
+fn names() -> impl Iterator<Item = &'static str> {
+    FEATURE_NAMES.iter().chain(STAGE2_NAMES.iter()).copied()
+}
+
+/// A linear body classifier over shallow line features, in two stages: the
+/// first scores each line on its own features, the second rescores it from
+/// the first-stage scores of its neighbours.
 ///
 /// The default is trained on the wcxb corpus with a split by site and
 /// shipped with the crate as data. Read another from the same TSV format
 /// (`feature<TAB>weight` rows) with [`LineClassifier::from_tsv`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineClassifier {
-    weights: [f32; N_FEATURES],
+    weights: [f32; N_WEIGHTS],
 }
 
 static DEFAULT: LazyLock<LineClassifier> = LazyLock::new(|| {
@@ -196,17 +261,14 @@ impl LineClassifier {
     /// must be given exactly once.
     pub fn from_tsv(text: &str) -> Result<LineClassifier> {
         let bad = || Error::new(ErrorKind::InvalidWeights);
-        let mut weights = [f32::NAN; N_FEATURES];
+        let mut weights = [f32::NAN; N_WEIGHTS];
         for row in text.lines() {
             let row = row.trim();
             if row.is_empty() || row.starts_with('#') {
                 continue;
             }
             let (name, value) = row.split_once('\t').ok_or_else(bad)?;
-            let i = FEATURE_NAMES
-                .iter()
-                .position(|&f| f == name.trim())
-                .ok_or_else(bad)?;
+            let i = names().position(|f| f == name.trim()).ok_or_else(bad)?;
             let v: f32 = value.trim().parse().map_err(|_| bad())?;
             if !weights[i].is_nan() || !v.is_finite() {
                 return Err(bad());
@@ -222,20 +284,46 @@ impl LineClassifier {
     /// Write the weights in the format [`LineClassifier::from_tsv`] reads.
     pub fn to_tsv(&self) -> String {
         let mut out = String::new();
-        for (name, w) in FEATURE_NAMES.iter().zip(self.weights) {
+        for (name, w) in names().zip(self.weights) {
             out.push_str(&format!("{name}\t{w}\n"));
         }
         out
     }
 
-    /// The body score (log-odds) of a feature vector.
+    /// The first-stage body score (log-odds) of a feature vector.
     pub(crate) fn logit(&self, x: &[f32; N_FEATURES]) -> f32 {
-        self.weights.iter().zip(x).map(|(w, x)| w * x).sum()
+        self.weights[..N_FEATURES]
+            .iter()
+            .zip(x)
+            .map(|(w, x)| w * x)
+            .sum()
     }
 
-    /// The feature names, in the order of the weights.
-    pub fn feature_names() -> &'static [&'static str] {
-        &FEATURE_NAMES
+    /// The second-stage body score (log-odds) of a stage-2 vector.
+    pub(crate) fn logit2(&self, x: &[f32; N_STAGE2]) -> f32 {
+        self.weights[N_FEATURES..]
+            .iter()
+            .zip(x)
+            .map(|(w, x)| w * x)
+            .sum()
+    }
+
+    /// Final body scores of every line: the first stage on each line's
+    /// features, then the second stage on the first-stage scores around it.
+    pub(crate) fn scores(
+        &self,
+        info: &PageInfo,
+        features: &[[f32; N_FEATURES]],
+    ) -> (Vec<f32>, Vec<[f32; N_STAGE2]>) {
+        let s1: Vec<f32> = features.iter().map(|x| self.logit(x)).collect();
+        let x2 = stage2_features(info, &s1);
+        (x2.iter().map(|x| self.logit2(x)).collect(), x2)
+    }
+
+    /// The feature names, first stage then second stage, in the order of
+    /// the weights.
+    pub fn feature_names() -> Vec<&'static str> {
+        names().collect()
     }
 
     /// The weights, in the order of [`LineClassifier::feature_names`].
@@ -249,5 +337,17 @@ impl LineClassifier {
         Some(LineClassifier {
             weights: weights.try_into().ok()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_weights_parse_and_round_trip() {
+        let c = LineClassifier::from_tsv(include_str!("weights.tsv")).unwrap();
+        assert_eq!(LineClassifier::from_tsv(&c.to_tsv()).unwrap(), c);
+        assert!(LineClassifier::from_tsv("bias\t1\n").is_err());
     }
 }

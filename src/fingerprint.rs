@@ -211,11 +211,13 @@ impl Folded {
     }
 
     /// Key of the first `k` words (`k <= words.len()`).
+    #[cfg(test)]
     pub(crate) fn prefix_key(&self, k: usize) -> u64 {
         self.key_of(SEED_PREFIX ^ k as u64, self.words[..k].iter())
     }
 
     /// Key of the last `k` words, read backwards.
+    #[cfg(test)]
     pub(crate) fn suffix_key(&self, k: usize) -> u64 {
         self.key_of(
             SEED_SUFFIX ^ k as u64,

@@ -5,7 +5,7 @@ use std::{cell::RefCell, ops::Range};
 use crate::{
     analyze::{analyze, LineInfo, PageInfo, MAX_FIXED},
     cues::LEXICON,
-    features::{page_features, Context, LineClassifier, N_FEATURES},
+    features::{page_features, Context, LineClassifier, N_FEATURES, N_STAGE2},
     fingerprint::Folded,
     label::Label,
     lines::Span,
@@ -190,16 +190,25 @@ pub fn label(page: &[u8]) -> Labelled<'static, '_> {
     Labelled::new(None, LineClassifier::shipped(), page)
 }
 
-/// The classifier's input for each line of a page that the classifier sees
-/// (`None` for blank and template lines). For the training tool
-/// (`examples/train.rs`); not part of the stable API.
+/// The classifier's first- and second-stage inputs for each line of a page
+/// that the classifier sees (`None` for blank and template lines); the
+/// second stage is computed with `classifier`'s first stage. For the
+/// training tool (`examples/train.rs`); not part of the stable API.
 #[doc(hidden)]
-pub fn __classifier_inputs(model: Option<&SiteModel>, page: &[u8]) -> Vec<Option<Vec<f32>>> {
+#[allow(clippy::type_complexity)]
+pub fn __classifier_inputs(
+    model: Option<&SiteModel>,
+    classifier: &LineClassifier,
+    page: &[u8],
+) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
     SCRATCH.with(|s| {
         let mut folded = s.borrow_mut();
         let info = analyze(page, &mut folded, model.is_some());
-        let (_, inputs) = decide(model, LineClassifier::shipped(), &info);
-        inputs.into_iter().map(|x| x.map(|x| x.to_vec())).collect()
+        let (_, inputs) = decide(model, classifier, &info);
+        inputs
+            .into_iter()
+            .map(|x| x.map(|(a, b)| (a.to_vec(), b.to_vec())))
+            .collect()
     })
 }
 
@@ -447,12 +456,15 @@ pub(crate) fn for_each_gap<A: Copy>(
     }
 }
 
+/// The classifier's two input vectors of one line.
+type Inputs = ([f32; N_FEATURES], [f32; N_STAGE2]);
+
 /// Label every line of an analysed page.
 fn decide<'m>(
     model: Option<&'m SiteModel>,
     classifier: &LineClassifier,
     info: &PageInfo,
-) -> (Vec<Decided<'m>>, Vec<Option<[f32; N_FEATURES]>>) {
+) -> (Vec<Decided<'m>>, Vec<Option<Inputs>>) {
     let lex = &*LEXICON;
     let n = info.lines.len();
     let mut out: Vec<Decided<'m>> = info
@@ -519,7 +531,7 @@ fn decide<'m>(
     if model.is_some() {
         for_each_gap(
             n,
-            |i| matches[i].map(|m| m.1),
+            |i| matches[i].map(|m| m.1).filter(|a| a.frames),
             |start, end, opening, closing| {
                 let Some(p) = boiler_probability(opening, closing) else {
                     return;
@@ -539,6 +551,7 @@ fn decide<'m>(
 
     // 3. Free lines: cues, title, region, features.
     let features = page_features(info, &ctx, model.is_some_and(|m| m.pages >= 2));
+    let (scores, stage2) = classifier.scores(info, &features);
     let title = info.lines.iter().position(|l| !l.blank);
     let mut score = vec![0.0f32; n];
     for i in 0..n {
@@ -546,7 +559,7 @@ fn decide<'m>(
         if l.blank || decided[i] {
             continue;
         }
-        let s = classifier.logit(&features[i]);
+        let s = scores[i];
         score[i] = s;
         if let Some(c) = l.cues.decisive() {
             if l.cues.line.is_some() || l.words <= 25 || s < 0.0 {
@@ -565,8 +578,8 @@ fn decide<'m>(
             continue;
         }
         let cue_role = l.cues.role();
-        if let Some((label, after)) =
-            region[i].filter(|_| l.list_item || s < 1.5 || cue_role.is_some())
+        if let Some((label, after)) = region[i]
+            .filter(|_| l.list_item || (l.words < 25 && s < 1.0) || l.cues.decisive().is_some())
         {
             out[i].label = cue_role.map_or(label, |c| lex.cue(c).label);
             out[i].reason = Reason::Region { after };
@@ -581,12 +594,10 @@ fn decide<'m>(
     }
 
     let inputs = (0..n)
-        .map(|i| (!info.lines[i].blank && !decided[i]).then_some(features[i]))
+        .map(|i| (!info.lines[i].blank && !decided[i]).then(|| (features[i], stage2[i])))
         .collect();
 
-    // 4. Context: uncertain feature decisions follow their neighbours.
-    smooth(info, &mut out, &score);
-    // 5. Runs of list items in boilerplate agree on one role.
+    // 4. Runs of list items in boilerplate agree on one role.
     agree_in_lists(info, &mut out);
 
     // Blank lines take the label of the line before (or after) them.
@@ -631,49 +642,6 @@ fn region_role(anchor: &Anchor) -> Label {
         Label::ALL[best]
     } else {
         anchor.role
-    }
-}
-
-/// jusText-style context: a line whose feature score is close to the
-/// threshold takes the label class of its neighbours when both agree.
-fn smooth(info: &PageInfo, out: &mut [Decided<'_>], score: &[f32]) {
-    let n = out.len();
-    let neighbour = |out: &[Decided<'_>], i: usize, step: isize| -> Option<bool> {
-        let mut j = i as isize + step;
-        while j >= 0 && (j as usize) < n {
-            let ju = j as usize;
-            if !info.lines[ju].blank {
-                return Some(out[ju].label == Label::Body);
-            }
-            j += step;
-        }
-        None
-    };
-    for i in 0..n {
-        let Reason::Features { .. } = out[i].reason else {
-            continue;
-        };
-        if score[i].abs() > 1.5 {
-            continue;
-        }
-        let (p, q) = (neighbour(out, i, -1), neighbour(out, i, 1));
-        let is_body = out[i].label == Label::Body;
-        let flip = match (p, q) {
-            (Some(a), Some(b)) => a == b && a != is_body,
-            (Some(a), None) | (None, Some(a)) => a != is_body && score[i].abs() < 0.75,
-            (None, None) => false,
-        };
-        if flip {
-            let l = &info.lines[i];
-            out[i].label = if is_body {
-                l.cues
-                    .role()
-                    .map_or(shape_role(l), |c| LEXICON.cue(c).label)
-            } else {
-                Label::Body
-            };
-            out[i].reason = Reason::Context;
-        }
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
     label::Label,
     labeller::{for_each_gap, match_template, slot_id, slot_split, Match},
     lines::lines,
-    model::{min_pages, Anchor, LineStat, RoleSource, SiteModel, TemplateKind},
+    model::{frames_regions, min_pages, Anchor, LineStat, RoleSource, SiteModel, TemplateKind},
 };
 
 /// Keys are already well-mixed hashes: use them as they are.
@@ -285,6 +285,7 @@ impl SiteLearner {
 
 fn new_anchor(kind: TemplateKind, text: String) -> Anchor {
     Anchor {
+        frames: frames_regions(&text),
         kind,
         text,
         pages: 0,
@@ -390,7 +391,7 @@ fn observe(
         .collect();
     let features = page_features(&info, &ctx, true);
     let classifier = LineClassifier::shipped();
-    let score: Vec<f32> = features.iter().map(|x| classifier.logit(x)).collect();
+    let (score, _) = classifier.scores(&info, &features);
     struct Gap {
         start: usize,
         end: usize,
@@ -403,9 +404,9 @@ fn observe(
     let mut gaps = Vec::new();
     for_each_gap(
         n,
-        |i| matches[i].map(|m| m.id()),
+        |i| matches[i].map(|m| m.id()).filter(|id| anchors[id].frames),
         |start, end, opening, closing| {
-            let free = || (start..end).filter(|&j| !info.lines[j].blank);
+            let free = || (start..end).filter(|&j| !info.lines[j].blank && matches[j].is_none());
             if free().next().is_none() {
                 return;
             }
@@ -438,7 +439,8 @@ fn observe(
             a.after[slot] += 1;
             if !body {
                 let mut votes = [0u32; 6];
-                for j in (g.start..g.end).filter(|&j| !info.lines[j].blank) {
+                for j in (g.start..g.end).filter(|&j| !info.lines[j].blank && matches[j].is_none())
+                {
                     vote(&info, j, &mut votes);
                 }
                 for (v, x) in a.region.iter_mut().zip(votes) {

@@ -74,6 +74,16 @@ pub(crate) struct Anchor {
     pub(crate) region: [u32; 6],
     /// Cue votes of the lines around it (its list, or its two neighbours).
     pub(crate) neighbours: [u32; 6],
+    /// Whether it says enough to frame a region (see [`frames_regions`]).
+    pub(crate) frames: bool,
+}
+
+/// Whether a template with this folded text can frame a region: two words
+/// that are not just numbers, or a cue. A lone number or UI word also turns
+/// up inside the body, so it opens no region.
+pub(crate) fn frames_regions(text: &str) -> bool {
+    text.split(' ').filter(|w| *w != "0" && *w != "…").count() >= 2
+        || crate::cues::LEXICON.scan(text).role().is_some()
 }
 
 /// Whether a template is a whole line or a line with a variable slot.
