@@ -3,11 +3,30 @@
 
 use std::{collections::HashSet, sync::LazyLock};
 
+use regex::bytes::RegexSet;
+
 use crate::{
     cues::{CueHits, LEXICON},
     fingerprint::{Fingerprint, Folded},
     lines::{lines, Span},
 };
+
+/// Patterns of dates and bylines, tested in one pass on short lines.
+static SHORT_LINE_PATTERNS: LazyLock<RegexSet> = LazyLock::new(|| {
+    const MONTHS: &str = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember";
+    RegexSet::new([
+        // 0-4: dates and times
+        format!(r"(?i)\b(?:{MONTHS})[a-zä]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"),
+        format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{MONTHS})[a-zä]*\.?,?\s+\d{{4}}\b"),
+        r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b".to_string(),
+        r"(?i)\b\d{1,2}:\d{2}\s*(?:am|pm|uhr)?\b".to_string(),
+        r"(?i)\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b|\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen|monaten|jahren)\b".to_string(),
+        // 5-6: bylines and comment author lines
+        r"^(?:[-*•]\s+)?(?i:by|von|posted by|written by|autor(?:in)?:?)\s+\p{Lu}".to_string(),
+        r"(?i)\b(?:says|said|wrote|writes|schreibt|sagt|meint|kommentierte)\s*:\s*$".to_string(),
+    ])
+    .expect("short-line patterns compile")
+});
 
 static STOPWORDS: LazyLock<HashSet<u64>> = LazyLock::new(|| {
     let mut set = HashSet::new();
@@ -56,6 +75,10 @@ pub(crate) struct LineInfo {
     pub(crate) digits: u32,
     /// Ends with a colon (a label or lead-in).
     pub(crate) colon_end: bool,
+    /// Holds a date, a time of day or an "n days ago" (short lines only).
+    pub(crate) date: bool,
+    /// Reads like a byline or a comment's author line (`By …`, `… says:`).
+    pub(crate) byline: bool,
     pub(crate) cues: CueHits,
     /// Where this line's prefix keys start in [`PageInfo::keys`]; its
     /// `n_keys` prefix keys are followed by `n_keys` suffix keys.
@@ -158,6 +181,11 @@ fn shape(bytes: &[u8], info: &mut LineInfo) {
     info.commas = memchr::memchr_iter(b',', trimmed).count() as u32;
     info.digits = trimmed.iter().filter(|b| b.is_ascii_digit()).count() as u32;
     info.colon_end = trimmed.last() == Some(&b':');
+    if info.words <= 12 {
+        let hits = SHORT_LINE_PATTERNS.matches(trimmed);
+        info.date = (0..5).any(|i| hits.matched(i));
+        info.byline = hits.matched(5) || hits.matched(6);
+    }
     let end = trimmed
         .iter()
         .rposition(|&b| !matches!(b, b'"' | b'\'' | b')' | b']'))

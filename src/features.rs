@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use crate::{
     analyze::{LineInfo, PageInfo},
     error::{Error, ErrorKind, Result},
+    label::Label,
 };
 
 /// Names of the features, in vector order. `weights.tsv` names them too.
@@ -43,10 +44,17 @@ pub(crate) const FEATURE_NAMES: [&str; N_FEATURES] = [
     "next_template",
     "colon_end",
     "has_siblings",
+    "date",
+    "byline",
+    "after_comment_cue",
+    "after_navigation_cue",
+    "word_position",
+    "words_6_15",
+    "words_16_40",
 ];
 
 /// Number of features.
-pub(crate) const N_FEATURES: usize = 32;
+pub(crate) const N_FEATURES: usize = 39;
 
 /// Names of the second-stage features: the first stage's scores of the line
 /// and of the lines around it (a learned form of jusText's context pass).
@@ -156,6 +164,10 @@ pub(crate) fn page_features(
         }
     }
     let title_fp = nb.first().map(|&i| lines[i].fp);
+    let total_words: u32 = nb.iter().map(|&i| lines[i].words).sum();
+    let mut words_before = 0u32;
+    let mut comment_cue_seen = false;
+    let mut navigation_cue_seen = false;
     let mut fps: Vec<u64> = nb.iter().map(|&i| lines[i].fp.as_u64()).collect();
     fps.sort_unstable();
     let repeated = |fp: u64| {
@@ -220,7 +232,22 @@ pub(crate) fn page_features(
             nb.get(k + 1).is_some_and(|&q| ctx[q].template) as u8 as f32,
             l.colon_end as u8 as f32,
             has_siblings as u8 as f32,
+            l.date as u8 as f32,
+            l.byline as u8 as f32,
+            comment_cue_seen as u8 as f32,
+            navigation_cue_seen as u8 as f32,
+            words_before as f32 / total_words.max(1) as f32,
+            (6..=15).contains(&l.words) as u8 as f32,
+            (16..=40).contains(&l.words) as u8 as f32,
         ];
+        words_before += l.words;
+        if let Some(c) = l.cues.decisive() {
+            match crate::cues::LEXICON.cue(c).label {
+                Label::CommentPolicy => comment_cue_seen = true,
+                Label::Navigation => navigation_cue_seen = true,
+                _ => {}
+            }
+        }
     }
     out
 }
