@@ -49,6 +49,44 @@ pub enum ErrorKind {
     /// The text form of a label was not one of the six labels.
     #[error("unknown label (expected one of body, navigation, job_ad, comment_policy, advertisement, other)")]
     UnknownLabel,
+    /// A file or directory of a dump could not be opened or read.
+    #[error("{}: {source}", path.display())]
+    Path {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Reading a record of a dump failed, for example because a gzip
+    /// stream is truncated or corrupt. Reading stops there.
+    #[error("record {record}: {source}")]
+    ReadRecord {
+        /// The 1-based number of the record being read.
+        record: u64,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line of a JSONL dump is not a JSON object.
+    #[error("record {record}: malformed JSON: {source}")]
+    MalformedJson {
+        /// The 1-based line number.
+        record: u64,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A record of a dump lacks a required part or has one of the wrong
+    /// type.
+    #[error("record {record}: {problem}")]
+    BadRecord {
+        /// The 1-based number of the record: the line of a JSONL dump or
+        /// manifest, the WARC record of a WET file.
+        record: u64,
+        /// What is wrong, for example ``"no `text` field"``.
+        problem: &'static str,
+    },
 }
 
 impl Error {

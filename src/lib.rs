@@ -85,6 +85,9 @@ mod learn;
 mod lines;
 mod model;
 
+#[cfg(feature = "dump")]
+pub mod dump;
+
 pub use crate::{
     error::{Error, ErrorKind, Result},
     features::LineClassifier,

@@ -1,0 +1,951 @@
+/*!
+Readers for page-text dumps: JSONL, Common Crawl WET and folders of `.txt`
+files, gzip-compressed or not.
+
+Every reader is an iterator of [`Result`]`<`[`Document`]`>`. A malformed
+record yields an `Err` that names its record number, and iteration goes on
+with the next record; only an I/O error (such as a truncated gzip stream)
+ends it. So a caller can report the bad records and still process all good
+ones.
+
+[`open`] looks at a path and picks the reader: a directory is read with
+[`DirReader`]; a file is decompressed if it starts with the gzip magic
+bytes (every member of a multi-member gzip file is read), and read with
+[`JsonlReader`] if its first non-blank byte is `{`, with [`WetReader`] if it
+starts with `WARC/`.
+
+```no_run
+# fn main() -> chaff::Result<()> {
+for doc in chaff::dump::open("crawl.warc.wet.gz")? {
+    match doc {
+        Ok(doc) => println!("{}\t{}\t{} bytes", doc.group, doc.id, doc.text.len()),
+        Err(err) => eprintln!("crawl.warc.wet.gz: {err}"),
+    }
+}
+# Ok(()) }
+```
+
+This module needs the `dump` cargo feature (on by default).
+*/
+
+use std::{
+    collections::{HashMap, VecDeque},
+    fs,
+    io::{self, BufRead, BufReader, Read},
+    path::{Path, PathBuf},
+};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// One page of a dump.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Document {
+    /// The document's identifier: the JSONL `id` field (else its `url`),
+    /// the WARC-Record-ID of a WET record without its angle brackets, or
+    /// the path of a `.txt` file relative to the directory, without
+    /// `.txt`.
+    pub id: String,
+    /// The page's URL, if the dump names one.
+    pub url: Option<String>,
+    /// The site group: the pages whose templates are learned together.
+    /// By default the host of the URL (lowercased), or for a directory dump
+    /// the folder of the file; `""` when there is neither.
+    pub group: String,
+    /// The page text, one block per line. Not validated as UTF-8.
+    pub text: Vec<u8>,
+}
+
+/// The host of a URL, lowercased, without user info and port: `""` if the
+/// URL has none.
+///
+/// ```
+/// assert_eq!(chaff::dump::host("https://User@News.Example.org:8080/a?b"), "news.example.org");
+/// assert_eq!(chaff::dump::host("not a url"), "");
+/// ```
+pub fn host(url: &str) -> String {
+    let Some((_, rest)) = url.split_once("://") else {
+        return String::new();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    host.to_ascii_lowercase()
+}
+
+/// Read one line into `buf` (cleared first), without its `\n` or `\r\n`.
+/// `Ok(false)` at the end of the input.
+fn read_line<R: BufRead>(rdr: &mut R, buf: &mut Vec<u8>) -> io::Result<bool> {
+    buf.clear();
+    if rdr.read_until(b'\n', buf)? == 0 {
+        return Ok(false);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    Ok(true)
+}
+
+fn bad(record: u64, problem: &'static str) -> Error {
+    Error::new(ErrorKind::BadRecord { record, problem })
+}
+
+/// Reads a JSONL dump: one JSON object per line.
+///
+/// Each object needs a string field `text` and an `id` (string or number)
+/// and/or a `url`; a missing `id` is taken from `url`. The group is the
+/// URL's [`host`] (`""` without a URL), or with
+/// [`group_by`](JsonlReader::group_by) the value of another field. Blank
+/// lines are skipped; records are numbered by line, from 1.
+///
+/// ```
+/// use chaff::dump::JsonlReader;
+///
+/// let dump = "{\"id\": \"a\", \"url\": \"https://example.org/a\", \"text\": \"Home\\nHello.\\n\"}\n\
+///             not json\n\
+///             {\"url\": \"https://example.org/b\", \"text\": \"Home\\nBye.\\n\"}\n";
+/// let docs: Vec<_> = JsonlReader::new(dump.as_bytes()).collect();
+/// let first = docs[0].as_ref().unwrap();
+/// assert_eq!((first.id.as_str(), first.group.as_str()), ("a", "example.org"));
+/// assert_eq!(docs[1].as_ref().unwrap_err().to_string().split(':').next(), Some("record 2"));
+/// assert_eq!(docs[2].as_ref().unwrap().id, "https://example.org/b");
+/// ```
+#[derive(Debug)]
+pub struct JsonlReader<R> {
+    rdr: R,
+    buf: Vec<u8>,
+    record: u64,
+    group_by: Option<String>,
+    done: bool,
+}
+
+impl<R: BufRead> JsonlReader<R> {
+    /// Read JSONL from `rdr`.
+    pub fn new(rdr: R) -> JsonlReader<R> {
+        JsonlReader {
+            rdr,
+            buf: Vec::new(),
+            record: 0,
+            group_by: None,
+            done: false,
+        }
+    }
+
+    /// Take the group from this field (a string or number) instead of the
+    /// URL's host. A record without it is an error.
+    pub fn group_by(mut self, field: impl Into<String>) -> JsonlReader<R> {
+        self.group_by = Some(field.into());
+        self
+    }
+
+    fn parse(&self) -> Result<Document> {
+        let record = self.record;
+        let mut obj: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&self.buf)
+            .map_err(|source| Error::new(ErrorKind::MalformedJson { record, source }))?;
+        let text = match obj.remove("text") {
+            Some(serde_json::Value::String(s)) => s.into_bytes(),
+            Some(_) => return Err(bad(record, "`text` is not a string")),
+            None => return Err(bad(record, "no `text` field")),
+        };
+        let url = match obj.remove("url") {
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(serde_json::Value::Null) | None => None,
+            Some(_) => return Err(bad(record, "`url` is not a string")),
+        };
+        let id = match obj.get("id").and_then(scalar) {
+            Some(id) => id,
+            None if obj.contains_key("id") => return Err(bad(record, "`id` is not a string")),
+            None => url
+                .clone()
+                .ok_or_else(|| bad(record, "no `id` or `url` field"))?,
+        };
+        let group = match &self.group_by {
+            Some(field) => obj
+                .get(field.as_str())
+                .and_then(scalar)
+                .ok_or_else(|| bad(record, "the group field is missing or not a string"))?,
+            None => url.as_deref().map(host).unwrap_or_default(),
+        };
+        Ok(Document {
+            id,
+            url,
+            group,
+            text,
+        })
+    }
+}
+
+/// A string or number as a string.
+fn scalar(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlReader<R> {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Result<Document>> {
+        while !self.done {
+            self.record += 1;
+            match read_line(&mut self.rdr, &mut self.buf) {
+                Ok(true) if self.buf.iter().all(u8::is_ascii_whitespace) => continue,
+                Ok(true) => return Some(self.parse()),
+                Ok(false) => self.done = true,
+                Err(source) => {
+                    self.done = true;
+                    let record = self.record;
+                    return Some(Err(Error::new(ErrorKind::ReadRecord { record, source })));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Reads a Common Crawl WET file: WARC/1.0 records.
+///
+/// Every `conversion` record is one document: id = its `WARC-Record-ID`
+/// without the angle brackets (else its URI), url = `WARC-Target-URI`,
+/// group = the URL's [`host`], text = the record's `Content-Length` bytes.
+/// Other records (`warcinfo`, `request`, …) are skipped. Records are
+/// numbered from 1 in file order, skipped ones included. A `conversion`
+/// record without a URI, or a record without a valid `Content-Length`, is
+/// an error; reading goes on with the next record.
+///
+/// ```
+/// use chaff::dump::WetReader;
+///
+/// let wet = "WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 4\r\n\r\nabcd\r\n\r\n\
+///            WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://example.org/x\r\n\
+///            WARC-Record-ID: <urn:uuid:1>\r\nContent-Length: 12\r\n\r\nHome\nHello.\n\r\n\r\n";
+/// let docs: Vec<_> = WetReader::new(wet.as_bytes()).collect::<Result<_, _>>().unwrap();
+/// assert_eq!(docs.len(), 1);
+/// assert_eq!(docs[0].id, "urn:uuid:1");
+/// assert_eq!(docs[0].text, b"Home\nHello.\n");
+/// ```
+#[derive(Debug)]
+pub struct WetReader<R> {
+    rdr: R,
+    line: Vec<u8>,
+    record: u64,
+    /// Skip lines up to the next `WARC/` line (after a bad header).
+    resync: bool,
+    done: bool,
+}
+
+/// The headers of one WARC record that matter here.
+#[derive(Default)]
+struct WarcHeaders {
+    kind: Option<String>,
+    uri: Option<String>,
+    id: Option<String>,
+    length: Option<u64>,
+    bad_length: bool,
+}
+
+impl<R: BufRead> WetReader<R> {
+    /// Read WARC records from `rdr`.
+    pub fn new(rdr: R) -> WetReader<R> {
+        WetReader {
+            rdr,
+            line: Vec::new(),
+            record: 0,
+            resync: false,
+            done: false,
+        }
+    }
+
+    /// Read up to and including the next record's version line. `Ok(false)`
+    /// at the end of the input.
+    fn find_record(&mut self) -> Result<bool> {
+        loop {
+            if !read_line(&mut self.rdr, &mut self.line).map_err(|e| self.io_error(e))? {
+                return Ok(false);
+            }
+            if self.line.starts_with(b"WARC/") {
+                self.resync = false;
+                self.record += 1;
+                return Ok(true);
+            }
+            if !self.resync && !self.line.iter().all(u8::is_ascii_whitespace) {
+                self.resync = true;
+                return Err(bad(self.record + 1, "expected a WARC version line"));
+            }
+        }
+    }
+
+    fn headers(&mut self) -> Result<WarcHeaders> {
+        let mut h = WarcHeaders::default();
+        loop {
+            if !read_line(&mut self.rdr, &mut self.line).map_err(|e| self.io_error(e))? {
+                self.done = true;
+                return Err(bad(self.record, "truncated WARC header"));
+            }
+            if self.line.is_empty() {
+                return Ok(h);
+            }
+            let Some(colon) = self.line.iter().position(|&b| b == b':') else {
+                continue;
+            };
+            let name = self.line[..colon].trim_ascii();
+            let value = String::from_utf8_lossy(self.line[colon + 1..].trim_ascii());
+            if name.eq_ignore_ascii_case(b"WARC-Type") {
+                h.kind = Some(value.into_owned());
+            } else if name.eq_ignore_ascii_case(b"WARC-Target-URI") {
+                h.uri = Some(value.into_owned());
+            } else if name.eq_ignore_ascii_case(b"WARC-Record-ID") {
+                let id = value.trim_start_matches('<').trim_end_matches('>');
+                h.id = Some(id.to_string());
+            } else if name.eq_ignore_ascii_case(b"Content-Length") {
+                h.length = value.parse().ok();
+                h.bad_length = h.length.is_none();
+            }
+        }
+    }
+
+    fn io_error(&mut self, source: io::Error) -> Error {
+        self.done = true;
+        Error::new(ErrorKind::ReadRecord {
+            record: self.record.max(1),
+            source,
+        })
+    }
+
+    fn read_record(&mut self) -> Result<Option<Document>> {
+        let h = self.headers()?;
+        let length = match h.length {
+            Some(n) if !h.bad_length => n,
+            _ => {
+                self.resync = true;
+                return Err(bad(self.record, "no valid Content-Length"));
+            }
+        };
+        let mut text = Vec::with_capacity(length.min(1 << 24) as usize);
+        let read = (&mut self.rdr).take(length).read_to_end(&mut text);
+        match read {
+            Err(e) => return Err(self.io_error(e)),
+            Ok(n) if (n as u64) < length => {
+                let e = io::Error::new(io::ErrorKind::UnexpectedEof, "truncated WARC record body");
+                return Err(self.io_error(e));
+            }
+            Ok(_) => {}
+        }
+        if h.kind.as_deref() != Some("conversion") {
+            return Ok(None);
+        }
+        let url = h
+            .uri
+            .ok_or_else(|| bad(self.record, "conversion record without WARC-Target-URI"))?;
+        let group = host(&url);
+        let id = h.id.unwrap_or_else(|| url.clone());
+        Ok(Some(Document {
+            id,
+            url: Some(url),
+            group,
+            text,
+        }))
+    }
+}
+
+impl<R: BufRead> Iterator for WetReader<R> {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Result<Document>> {
+        while !self.done {
+            match self.find_record() {
+                Ok(true) => {}
+                Ok(false) => self.done = true,
+                Err(e) => return Some(Err(e)),
+            }
+            if self.done {
+                break;
+            }
+            match self.read_record() {
+                Ok(None) => {}
+                Ok(Some(doc)) => return Some(Ok(doc)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        None
+    }
+}
+
+/// Reads every `.txt` file below a directory as one document, in sorted
+/// path order.
+///
+/// The id is the file's path relative to the directory, `/`-separated,
+/// without `.txt` (`site-a/2024/page.txt` → `site-a/2024/page`); the group
+/// is the relative path of its folder (`site-a/2024`), and `""` for files
+/// directly in the directory, which so form one group. Other files are
+/// ignored; symbolic links to files are followed, to folders not. A file
+/// or folder that cannot be read is an [`ErrorKind::Path`] error.
+#[derive(Debug)]
+pub struct DirReader {
+    root: PathBuf,
+    files: VecDeque<Result<PathBuf>>,
+}
+
+impl DirReader {
+    /// List the `.txt` files below `root`. Fails only if `root` itself
+    /// cannot be read.
+    pub fn new(root: impl AsRef<Path>) -> Result<DirReader> {
+        let root = root.as_ref().to_path_buf();
+        let mut files = Vec::new();
+        let mut errors = VecDeque::new();
+        let entries = fs::read_dir(&root).map_err(|e| path_error(&root, e))?;
+        let mut pending = vec![entries];
+        while let Some(dir) = pending.last_mut() {
+            let Some(entry) = dir.next() else {
+                pending.pop();
+                continue;
+            };
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    errors.push_back(Err(path_error(&root, e)));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => match fs::read_dir(&path) {
+                    Ok(sub) => pending.push(sub),
+                    Err(e) => errors.push_back(Err(path_error(&path, e))),
+                },
+                Ok(_) if path.extension().is_some_and(|e| e == "txt") => {
+                    if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                        files.push(path);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => errors.push_back(Err(path_error(&path, e))),
+            }
+        }
+        files.sort();
+        errors.extend(files.into_iter().map(Ok));
+        Ok(DirReader {
+            root,
+            files: errors,
+        })
+    }
+
+    fn read(&self, path: &Path) -> Result<Document> {
+        let text = fs::read(path).map_err(|e| path_error(path, e))?;
+        let rel = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .with_extension("");
+        let join = |p: &Path| {
+            let parts: Vec<_> = p
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect();
+            parts.join("/")
+        };
+        let group = rel.parent().map(join).unwrap_or_default();
+        Ok(Document {
+            id: join(&rel),
+            url: None,
+            group,
+            text,
+        })
+    }
+}
+
+fn path_error(path: &Path, source: io::Error) -> Error {
+    Error::new(ErrorKind::Path {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+impl Iterator for DirReader {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Result<Document>> {
+        let path = self.files.pop_front()?;
+        Some(path.and_then(|p| self.read(&p)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.files.len(), Some(self.files.len()))
+    }
+}
+
+/// A dump opened by [`open`] or [`OpenOptions::open`]: an iterator of
+/// documents whatever the format.
+pub struct Dump {
+    inner: Inner,
+}
+
+enum Inner {
+    Jsonl(JsonlReader<Box<dyn BufRead + Send>>),
+    Wet(WetReader<Box<dyn BufRead + Send>>),
+    Dir(DirReader),
+}
+
+impl std::fmt::Debug for Dump {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.inner {
+            Inner::Jsonl(_) => "jsonl",
+            Inner::Wet(_) => "wet",
+            Inner::Dir(_) => "dir",
+        };
+        f.debug_struct("Dump").field("format", &kind).finish()
+    }
+}
+
+impl Iterator for Dump {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Result<Document>> {
+        match &mut self.inner {
+            Inner::Jsonl(r) => r.next(),
+            Inner::Wet(r) => r.next(),
+            Inner::Dir(r) => r.next(),
+        }
+    }
+}
+
+/// Options for opening a dump.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    group_by: Option<String>,
+}
+
+impl OpenOptions {
+    /// Default options.
+    pub fn new() -> OpenOptions {
+        OpenOptions::default()
+    }
+
+    /// For JSONL dumps: take the group from this field (see
+    /// [`JsonlReader::group_by`]). Other formats ignore it.
+    pub fn group_by(&mut self, field: impl Into<String>) -> &mut OpenOptions {
+        self.group_by = Some(field.into());
+        self
+    }
+
+    /// Open a directory, JSONL or WET dump, gzip-compressed or not; see the
+    /// [module docs](self). Fails if the path cannot be opened or the file
+    /// is neither JSONL nor WARC.
+    pub fn open(&self, path: impl AsRef<Path>) -> Result<Dump> {
+        let path = path.as_ref();
+        let meta = fs::metadata(path).map_err(|e| path_error(path, e))?;
+        if meta.is_dir() {
+            return Ok(Dump {
+                inner: Inner::Dir(DirReader::new(path)?),
+            });
+        }
+        let file = fs::File::open(path).map_err(|e| path_error(path, e))?;
+        let mut raw = BufReader::with_capacity(1 << 16, file);
+        let head = raw.fill_buf().map_err(|e| path_error(path, e))?;
+        let mut rdr: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+            let gz = flate2::read::MultiGzDecoder::new(raw);
+            Box::new(BufReader::with_capacity(1 << 16, gz))
+        } else {
+            Box::new(raw)
+        };
+        let head = rdr.fill_buf().map_err(|e| path_error(path, e))?;
+        let start = head.iter().position(|b| !b.is_ascii_whitespace());
+        let inner = match start.map(|i| &head[i..]) {
+            Some(h) if h.starts_with(b"WARC/") => Inner::Wet(WetReader::new(rdr)),
+            Some(h) if !h.starts_with(b"{") => {
+                let e = io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "neither a JSONL nor a WARC file",
+                );
+                return Err(path_error(path, e));
+            }
+            _ => {
+                let r = JsonlReader::new(rdr);
+                Inner::Jsonl(match &self.group_by {
+                    Some(field) => r.group_by(field.clone()),
+                    None => r,
+                })
+            }
+        };
+        Ok(Dump { inner })
+    }
+}
+
+/// Open a dump with default options: see [`OpenOptions::open`].
+pub fn open(path: impl AsRef<Path>) -> Result<Dump> {
+    OpenOptions::new().open(path)
+}
+
+/// A TSV table with a header row that maps document ids to columns such as
+/// `group` and `url` (and anything else, for example a page type).
+///
+/// The column named `id` holds the document id (it must exist); the other
+/// columns are free. Rows need as many fields as the header.
+///
+/// ```
+/// use chaff::dump::{Document, Manifest};
+///
+/// let tsv = "id\tpage_type\tgroup\turl\np1\tarticle\texample.org\thttps://example.org/1\n";
+/// let manifest = Manifest::from_reader(tsv.as_bytes()).unwrap();
+/// let mut doc = Document { id: "p1".into(), ..Document::default() };
+/// assert!(manifest.apply(&mut doc));
+/// assert_eq!(doc.group, "example.org");
+/// assert_eq!(manifest.get("p1", "page_type"), Some("article"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Manifest {
+    columns: Vec<String>,
+    rows: HashMap<String, Vec<String>>,
+}
+
+impl Manifest {
+    /// Read a manifest. A header without an `id` column, or a row with
+    /// too few fields, is an [`ErrorKind::BadRecord`] naming its line.
+    pub fn from_reader<R: BufRead>(mut rdr: R) -> Result<Manifest> {
+        let mut buf = Vec::new();
+        let mut line = 0u64;
+        let mut manifest = Manifest::default();
+        let mut id_col = None;
+        while read_line(&mut rdr, &mut buf).map_err(|source| {
+            Error::new(ErrorKind::ReadRecord {
+                record: line + 1,
+                source,
+            })
+        })? {
+            line += 1;
+            if buf.is_empty() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&buf);
+            let fields: Vec<String> = text.split('\t').map(str::to_string).collect();
+            let Some(id) = id_col else {
+                id_col = Some(
+                    fields
+                        .iter()
+                        .position(|f| f == "id")
+                        .ok_or_else(|| bad(line, "manifest has no `id` column"))?,
+                );
+                manifest.columns = fields;
+                continue;
+            };
+            if fields.len() < manifest.columns.len() {
+                return Err(bad(line, "manifest row has fewer fields than the header"));
+            }
+            manifest.rows.insert(fields[id].clone(), fields);
+        }
+        Ok(manifest)
+    }
+
+    /// Read a manifest file. Errors as [`Manifest::from_reader`], or
+    /// [`ErrorKind::Path`] if the file cannot be opened.
+    pub fn open(path: impl AsRef<Path>) -> Result<Manifest> {
+        let path = path.as_ref();
+        let file = fs::File::open(path).map_err(|e| path_error(path, e))?;
+        Manifest::from_reader(BufReader::new(file))
+    }
+
+    /// The column names, from the header.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the manifest has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The value of `column` for document `id`.
+    pub fn get(&self, id: &str, column: &str) -> Option<&str> {
+        let col = self.columns.iter().position(|c| c == column)?;
+        self.rows.get(id).map(|row| row[col].as_str())
+    }
+
+    /// Set `doc.group` and `doc.url` from the `group` and `url` columns, if
+    /// the manifest has them and a row for `doc.id` with non-empty values.
+    /// Returns whether the manifest has a row for the document.
+    pub fn apply(&self, doc: &mut Document) -> bool {
+        let Some(row) = self.rows.get(&doc.id) else {
+            return false;
+        };
+        let value = |name: &str| {
+            let col = self.columns.iter().position(|c| c == name)?;
+            Some(row[col].as_str()).filter(|v| !v.is_empty())
+        };
+        if let Some(group) = value("group") {
+            doc.group = group.to_string();
+        }
+        if let Some(url) = value("url") {
+            doc.url = Some(url.to_string());
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("chaff-dump-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn wet_record(kind: &str, uri: Option<&str>, body: &str) -> String {
+        let uri = uri
+            .map(|u| format!("WARC-Target-URI: {u}\r\n"))
+            .unwrap_or_default();
+        format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\n{uri}WARC-Record-ID: <urn:uuid:{}>\r\nContent-Length: {}\r\n\r\n{body}\r\n\r\n",
+            body.len(),
+            body.len()
+        )
+    }
+
+    const JSONL: &str = concat!(
+        "{\"id\": \"a\", \"url\": \"https://Example.org/a\", \"text\": \"Home\\nOne.\\n\", \"site\": \"ex\"}\r\n",
+        "\r\n",
+        "{\"id\": 7, \"text\": \"Two.\", \"site\": \"ex\"}\n",
+        "{\"id\": \"broken\", \"text\": \n",
+        "{\"url\": \"http://other.net:81/b\", \"text\": \"Three.\", \"site\": 3}\n",
+        "{\"id\": \"no-text\"}\n",
+    );
+
+    #[test]
+    fn jsonl() {
+        let docs: Vec<_> = JsonlReader::new(JSONL.as_bytes()).collect();
+        assert_eq!(docs.len(), 5);
+        let a = docs[0].as_ref().unwrap();
+        assert_eq!(
+            (a.id.as_str(), a.group.as_str(), &a.text[..]),
+            ("a", "example.org", &b"Home\nOne.\n"[..])
+        );
+        let seven = docs[1].as_ref().unwrap();
+        assert_eq!(
+            (
+                seven.id.as_str(),
+                seven.group.as_str(),
+                seven.url.as_deref()
+            ),
+            ("7", "", None)
+        );
+        let err = docs[2].as_ref().unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::MalformedJson { record: 4, .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().starts_with("record 4: malformed JSON"),
+            "{err}"
+        );
+        let b = docs[3].as_ref().unwrap();
+        assert_eq!(
+            (b.id.as_str(), b.group.as_str()),
+            ("http://other.net:81/b", "other.net")
+        );
+        let err = docs[4].as_ref().unwrap_err();
+        assert!(matches!(
+            err.kind(),
+            ErrorKind::BadRecord {
+                record: 6,
+                problem: "no `text` field"
+            }
+        ));
+    }
+
+    #[test]
+    fn jsonl_group_by() {
+        let groups: Vec<String> = JsonlReader::new(JSONL.as_bytes())
+            .group_by("site")
+            .filter_map(|d| d.ok())
+            .map(|d| d.group)
+            .collect();
+        assert_eq!(groups, ["ex", "ex", "3"]);
+    }
+
+    #[test]
+    fn wet() {
+        let mut wet = wet_record("warcinfo", None, "software: test\r\n");
+        wet += &wet_record(
+            "conversion",
+            Some("https://news.example.org/1"),
+            "Home\nFirst.\n",
+        );
+        wet += &wet_record("conversion", None, "No URI here.\n");
+        wet += &wet_record(
+            "conversion",
+            Some("https://news.example.org/2"),
+            "Home\r\nSecond.\r\n",
+        );
+        let docs: Vec<_> = WetReader::new(wet.as_bytes()).collect();
+        assert_eq!(docs.len(), 3);
+        let first = docs[0].as_ref().unwrap();
+        assert_eq!(first.group, "news.example.org");
+        assert_eq!(first.id, format!("urn:uuid:{}", "Home\nFirst.\n".len()));
+        assert_eq!(first.text, b"Home\nFirst.\n");
+        let err = docs[1].as_ref().unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::BadRecord { record: 3, .. }),
+            "{err:?}"
+        );
+        assert_eq!(docs[2].as_ref().unwrap().text, b"Home\r\nSecond.\r\n");
+    }
+
+    #[test]
+    fn wet_bad_length_resyncs() {
+        let mut wet = "WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: x\r\n\r\nbody\r\n\r\n"
+            .to_string();
+        wet += &wet_record("conversion", Some("https://a.example/"), "Fine.\n");
+        let docs: Vec<_> = WetReader::new(wet.as_bytes()).collect();
+        assert_eq!(docs.len(), 2);
+        assert!(matches!(
+            docs[0].as_ref().unwrap_err().kind(),
+            ErrorKind::BadRecord { record: 1, .. }
+        ));
+        assert_eq!(docs[1].as_ref().unwrap().text, b"Fine.\n");
+    }
+
+    #[test]
+    fn wet_truncated_body() {
+        let wet = wet_record("conversion", Some("https://a.example/"), "Fine.\n");
+        let docs: Vec<_> = WetReader::new(&wet.as_bytes()[..wet.len() - 8]).collect();
+        assert_eq!(docs.len(), 1);
+        assert!(matches!(
+            docs[0].as_ref().unwrap_err().kind(),
+            ErrorKind::ReadRecord { record: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn gzip_files() {
+        let dir = temp_dir("gzip");
+        let wet = wet_record("conversion", Some("https://a.example/1"), "One.\n")
+            + &wet_record("conversion", Some("https://a.example/2"), "Two.\n");
+        let plain = dir.join("plain.wet");
+        fs::write(&plain, &wet).unwrap();
+        // Two gzip members, as Common Crawl writes them: one per record.
+        let half = wet
+            .find("WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://a.example/2")
+            .unwrap();
+        let mut multi = gzip(&wet.as_bytes()[..half]);
+        let first_member = multi.len();
+        multi.extend(gzip(&wet.as_bytes()[half..]));
+        fs::write(dir.join("multi.wet.gz"), &multi).unwrap();
+        fs::write(dir.join("dump.jsonl.gz"), gzip(JSONL.as_bytes())).unwrap();
+
+        let ids = |path: &Path| -> Vec<String> {
+            open(path)
+                .unwrap()
+                .filter_map(|d| d.ok())
+                .map(|d| d.id)
+                .collect()
+        };
+        assert_eq!(ids(&plain).len(), 2);
+        assert_eq!(ids(&dir.join("multi.wet.gz")), ids(&plain));
+        assert_eq!(
+            ids(&dir.join("dump.jsonl.gz")),
+            ["a", "7", "http://other.net:81/b"]
+        );
+
+        // A truncated gzip stream is an error, never a silent partial read.
+        for cut in [
+            3,
+            first_member / 2,
+            first_member + 1,
+            first_member + 5,
+            multi.len() - 3,
+        ] {
+            let path = dir.join("cut.wet.gz");
+            fs::write(&path, &multi[..cut]).unwrap();
+            let items: Vec<_> = match open(&path) {
+                Ok(dump) => dump.collect(),
+                Err(e) => vec![Err(e)],
+            };
+            assert!(
+                items.last().is_some_and(|d| d.is_err()),
+                "cut at {cut}: {items:?}"
+            );
+        }
+        fs::write(dir.join("junk.bin"), b"\x00\x01binary").unwrap();
+        assert!(matches!(
+            open(dir.join("junk.bin")).unwrap_err().kind(),
+            ErrorKind::Path { .. }
+        ));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn directory() {
+        let dir = temp_dir("dir");
+        fs::create_dir_all(dir.join("site-b/2024")).unwrap();
+        fs::create_dir_all(dir.join("site-a")).unwrap();
+        fs::write(dir.join("top.txt"), "Top.\n").unwrap();
+        fs::write(dir.join("top.gold.tsv"), "body\tTop.\n").unwrap();
+        fs::write(dir.join("site-b/2024/z.txt"), "Z.\r\n").unwrap();
+        fs::write(dir.join("site-a/y.txt"), "Y.\n").unwrap();
+        fs::write(dir.join("site-a/x.txt"), "X.\n").unwrap();
+        let docs: Vec<Document> = open(&dir).unwrap().map(|d| d.unwrap()).collect();
+        let got: Vec<(&str, &str)> = docs
+            .iter()
+            .map(|d| (d.id.as_str(), d.group.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("site-a/x", "site-a"),
+                ("site-a/y", "site-a"),
+                ("site-b/2024/z", "site-b/2024"),
+                ("top", "")
+            ]
+        );
+        assert_eq!(docs[2].text, b"Z.\r\n");
+        let err = DirReader::new(dir.join("missing")).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Path { .. }));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn manifest() {
+        let m = Manifest::from_reader(&b"id\tgroup\turl\nx\tg1\t\ny\tg2\thttps://y.example/\n"[..])
+            .unwrap();
+        assert_eq!(m.len(), 2);
+        let mut doc = Document {
+            id: "x".into(),
+            group: "old".into(),
+            ..Document::default()
+        };
+        assert!(m.apply(&mut doc));
+        assert_eq!((doc.group.as_str(), doc.url.as_deref()), ("g1", None));
+        assert!(!m.apply(&mut Document::default()));
+        let err = Manifest::from_reader(&b"id\tgroup\nx\n"[..]).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::BadRecord { record: 2, .. }));
+        assert!(Manifest::from_reader(&b"name\tgroup\n"[..]).is_err());
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host("https://[::1]:8080/x"), "[::1]");
+        assert_eq!(host("http://a.example#frag"), "a.example");
+        assert_eq!(host("ftp://u:p@files.example:21"), "files.example");
+    }
+}
