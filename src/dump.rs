@@ -397,6 +397,20 @@ impl DirReader {
     /// List the `.txt` files below `root`. Fails only if `root` itself
     /// cannot be read.
     pub fn new(root: impl AsRef<Path>) -> Result<DirReader> {
+        DirReader::with_extension(root, "txt")
+    }
+
+    /// List the files below `root` whose names end in `.` and `extension`
+    /// instead of `.txt`; ids lose that extension.
+    ///
+    /// ```no_run
+    /// // The output of `chaff label --format tsv -o out/`, one document per file.
+    /// for doc in chaff::dump::DirReader::with_extension("out", "tsv")? {
+    ///     println!("{}", doc?.id);
+    /// }
+    /// # Ok::<(), chaff::Error>(())
+    /// ```
+    pub fn with_extension(root: impl AsRef<Path>, extension: &str) -> Result<DirReader> {
         let root = root.as_ref().to_path_buf();
         let mut files = Vec::new();
         let mut errors = VecDeque::new();
@@ -420,7 +434,7 @@ impl DirReader {
                     Ok(sub) => pending.push(sub),
                     Err(e) => errors.push_back(Err(path_error(&path, e))),
                 },
-                Ok(_) if path.extension().is_some_and(|e| e == "txt") => {
+                Ok(_) if path.extension().is_some_and(|e| e == extension) => {
                     if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
                         files.push(path);
                     }

@@ -1,0 +1,445 @@
+//! `eval`: score labels against gold files.
+//!
+//! Body precision, recall and F1 weighted by words (whitespace-separated
+//! tokens) and by lines, micro-averaged over documents; a six-label
+//! confusion matrix over the documents whose gold has six labels; per site
+//! group and per value of a manifest column.
+
+use std::{
+    collections::{BTreeMap, HashSet},
+    fs, io,
+    path::Path,
+};
+
+use chaff::{dump::Document, Label, Labelled};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::{args::Args, input::Progress, input::Source, output::id_path, pipeline, Result};
+
+/// A gold label.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gold {
+    /// `-`: not scored.
+    Unscored,
+    /// `boilerplate` of a binary gold.
+    Boilerplate,
+    /// One of the six labels (`body` in a binary gold too).
+    Six(Label),
+}
+
+impl Gold {
+    fn parse(text: &[u8]) -> Option<Gold> {
+        match text {
+            b"-" => Some(Gold::Unscored),
+            b"boilerplate" => Some(Gold::Boilerplate),
+            _ => std::str::from_utf8(text).ok()?.parse().ok().map(Gold::Six),
+        }
+    }
+}
+
+/// True and false positives and false negatives of the body class.
+#[derive(Clone, Copy, Debug, Default)]
+struct Prf {
+    tp: u64,
+    fp: u64,
+    fn_: u64,
+}
+
+impl Prf {
+    fn add(&mut self, gold_body: bool, predicted_body: bool, weight: u64) {
+        match (gold_body, predicted_body) {
+            (true, true) => self.tp += weight,
+            (false, true) => self.fp += weight,
+            (true, false) => self.fn_ += weight,
+            (false, false) => {}
+        }
+    }
+
+    fn merge(&mut self, other: &Prf) {
+        self.tp += other.tp;
+        self.fp += other.fp;
+        self.fn_ += other.fn_;
+    }
+
+    fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+
+    fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+
+    fn f1(&self) -> f64 {
+        ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "precision": self.precision(), "recall": self.recall(), "f1": self.f1(),
+            "tp": self.tp, "fp": self.fp, "fn": self.fn_,
+        })
+    }
+}
+
+/// `num / den`, and 1 for `0 / 0` (nothing to find, nothing wrongly found).
+fn ratio(num: u64, den: u64) -> f64 {
+    if den == 0 {
+        1.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+type Confusion = [[u64; 6]; 6];
+
+/// The scores of one document.
+#[derive(Default)]
+struct Score {
+    words: Prf,
+    lines: Prf,
+    /// Lines, rows gold and columns predicted; `None` for a binary gold.
+    confusion: Option<Confusion>,
+}
+
+enum Outcome {
+    Scored(Box<Score>),
+    Excluded,
+    NoGold,
+    Misaligned(String),
+}
+
+/// Where the gold files are and which ids to leave out.
+struct Scorer<'a> {
+    gold: &'a Path,
+    excluded: &'a HashSet<String>,
+}
+
+impl Scorer<'_> {
+    /// The gold file of `id`: `<id>.tsv`, else `<id>.gold.tsv`.
+    fn gold(&self, id: &str) -> io::Result<Option<Vec<u8>>> {
+        for ext in ["tsv", "gold.tsv"] {
+            match fs::read(id_path(self.gold, id, ext)) {
+                Ok(bytes) => return Ok(Some(bytes)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Score the predicted non-blank lines of a document.
+    fn score<'p>(&self, id: &str, predicted: impl Iterator<Item = (Option<Label>, &'p [u8])>) -> Outcome {
+        if self.excluded.contains(id) {
+            return Outcome::Excluded;
+        }
+        let gold = match self.gold(id) {
+            Ok(Some(gold)) => gold,
+            Ok(None) => return Outcome::NoGold,
+            Err(e) => return Outcome::Misaligned(format!("cannot read gold: {e}")),
+        };
+        let rows: Vec<&[u8]> = chaff::lines(&gold).map(|l| l.bytes()).filter(|r| !r.is_empty()).collect();
+        let mut score = Score { confusion: Some([[0; 6]; 6]), ..Score::default() };
+        let mut lines = 0;
+        for (i, (label, line)) in predicted.enumerate() {
+            lines = i + 1;
+            let Some(row) = rows.get(i) else { continue };
+            let Some(label) = label else {
+                return Outcome::Misaligned(format!("line {lines}: the labelled input has no valid label"));
+            };
+            let (gold_label, gold_text) = match row.iter().position(|&b| b == b'\t') {
+                Some(tab) => (&row[..tab], Some(&row[tab + 1..])),
+                None => (*row, None),
+            };
+            if gold_text.is_some_and(|text| text != line) {
+                return Outcome::Misaligned(format!("row {lines}: the gold line differs from the document's"));
+            }
+            let gold = match Gold::parse(gold_label) {
+                Some(Gold::Unscored) => continue,
+                Some(gold) => gold,
+                None => return Outcome::Misaligned(format!("row {lines}: unknown gold label")),
+            };
+            let gold_body = gold == Gold::Six(Label::Body);
+            score.words.add(gold_body, label.is_body(), count_words(gold_text.unwrap_or(line)));
+            score.lines.add(gold_body, label.is_body(), 1);
+            match (gold, &mut score.confusion) {
+                (Gold::Six(g), Some(c)) => c[g.index()][label.index()] += 1,
+                _ => score.confusion = None,
+            }
+        }
+        if lines != rows.len() {
+            return Outcome::Misaligned(format!("gold has {} rows, the document {lines} non-blank lines", rows.len()));
+        }
+        Outcome::Scored(Box::new(score))
+    }
+}
+
+/// Whitespace-separated words.
+fn count_words(line: &[u8]) -> u64 {
+    match std::str::from_utf8(line) {
+        Ok(s) => s.split_whitespace().count() as u64,
+        Err(_) => line.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).count() as u64,
+    }
+}
+
+/// Parse a row of `label --format tsv` output.
+fn predicted_row(row: &[u8]) -> (Option<Label>, &[u8]) {
+    let (label, line) = match row.iter().position(|&b| b == b'\t') {
+        Some(tab) => (&row[..tab], &row[tab + 1..]),
+        None => (row, &b""[..]),
+    };
+    (std::str::from_utf8(label).ok().and_then(|l| l.parse().ok()), line)
+}
+
+/// Scores summed over documents, and per group and per `--by` value.
+#[derive(Default)]
+struct Totals {
+    scored: u64,
+    excluded: u64,
+    no_gold: u64,
+    misaligned: u64,
+    all: Score,
+    six_label_docs: u64,
+    confusion: Confusion,
+    /// Group -> documents and word scores.
+    groups: BTreeMap<String, (u64, Prf)>,
+    /// `--by` value -> documents, word scores and line scores.
+    by: BTreeMap<String, (u64, Prf, Prf)>,
+}
+
+impl Totals {
+    fn add(&mut self, doc: &Document, outcome: Outcome, by: Option<&str>, progress: &Progress) {
+        let score = match outcome {
+            Outcome::Scored(score) => score,
+            Outcome::Excluded => return self.excluded += 1,
+            Outcome::NoGold => return self.no_gold += 1,
+            Outcome::Misaligned(why) => {
+                self.misaligned += 1;
+                progress.note(format_args!("chaff: eval: {}: {why}; not scored", doc.id));
+                return;
+            }
+        };
+        self.scored += 1;
+        self.all.words.merge(&score.words);
+        self.all.lines.merge(&score.lines);
+        if let Some(c) = &score.confusion {
+            self.six_label_docs += 1;
+            for (row, add) in self.confusion.iter_mut().zip(c) {
+                for (cell, n) in row.iter_mut().zip(add) {
+                    *cell += n;
+                }
+            }
+        }
+        let group = self.groups.entry(doc.group.clone()).or_default();
+        group.0 += 1;
+        group.1.merge(&score.words);
+        if let Some(value) = by {
+            let entry = self.by.entry(value.to_string()).or_default();
+            entry.0 += 1;
+            entry.1.merge(&score.words);
+            entry.2.merge(&score.lines);
+        }
+    }
+
+    /// Groups with gold body words, worst word F1 first.
+    fn worst_groups(&self, n: usize) -> Vec<(&str, u64, Prf)> {
+        let mut groups: Vec<_> = self
+            .groups
+            .iter()
+            .filter(|(_, (_, prf))| prf.tp + prf.fn_ > 0)
+            .map(|(g, (docs, prf))| (g.as_str(), *docs, *prf))
+            .collect();
+        groups.sort_by(|a, b| a.2.f1().total_cmp(&b.2.f1()).then_with(|| a.0.cmp(b.0)));
+        groups.truncate(n);
+        groups
+    }
+
+    /// Per-label precision and recall from the confusion matrix.
+    fn per_label(&self) -> [(f64, f64); 6] {
+        std::array::from_fn(|l| {
+            let predicted: u64 = self.confusion.iter().map(|row| row[l]).sum();
+            let gold: u64 = self.confusion[l].iter().sum();
+            (ratio(self.confusion[l][l], predicted), ratio(self.confusion[l][l], gold))
+        })
+    }
+
+    fn json(&self, by: Option<&str>, top: usize) -> serde_json::Value {
+        let by_values: serde_json::Map<String, serde_json::Value> = self
+            .by
+            .iter()
+            .map(|(v, (docs, words, lines))| {
+                (v.clone(), json!({"documents": docs, "words": words.json(), "lines": lines.json()}))
+            })
+            .collect();
+        let worst: Vec<_> = self
+            .worst_groups(top)
+            .into_iter()
+            .map(|(g, docs, prf)| json!({"group": g, "documents": docs, "words": prf.json()}))
+            .collect();
+        let per_label: serde_json::Map<String, serde_json::Value> = Label::ALL
+            .iter()
+            .zip(self.per_label())
+            .map(|(l, (p, r))| (l.as_str().to_string(), json!({"precision": p, "recall": r})))
+            .collect();
+        json!({
+            "documents": {
+                "scored": self.scored, "excluded": self.excluded,
+                "no_gold": self.no_gold, "misaligned": self.misaligned,
+            },
+            "groups": self.groups.len(),
+            "words": self.all.words.json(),
+            "lines": self.all.lines.json(),
+            "by": by.map(|column| json!({"column": column, "values": by_values})),
+            "worst_groups": worst,
+            "six_label": (self.six_label_docs > 0).then(|| json!({
+                "documents": self.six_label_docs,
+                "labels": Label::ALL.map(Label::as_str),
+                "confusion": self.confusion,
+                "per_label": per_label,
+            })),
+        })
+    }
+
+    fn print(&self, by: Option<&str>, top: usize) {
+        println!(
+            "{} documents scored ({} excluded, {} without gold, {} misaligned), {} site groups",
+            self.scored,
+            self.excluded,
+            self.no_gold,
+            self.misaligned,
+            self.groups.len()
+        );
+        println!("\n{:<16} {:>9} {:>7} {:>7}   tp / fp / fn", "body", "precision", "recall", "F1");
+        for (name, prf) in [("by words", &self.all.words), ("by lines", &self.all.lines)] {
+            print_prf(name, prf);
+        }
+        if let Some(column) = by {
+            println!("\nby {column} (words){:>width$}", "docs", width = 40usize.saturating_sub(column.len()));
+            for (value, (docs, words, _)) in &self.by {
+                print_prf(&format!("{value:<24} {docs:>6}"), words);
+            }
+        }
+        let worst = self.worst_groups(top);
+        if !worst.is_empty() {
+            println!("\nthe {} worst site groups by word F1 (of those with gold body):", worst.len());
+            for (group, docs, prf) in worst {
+                let group = if group.is_empty() { "\"\"" } else { group };
+                print_prf(&format!("{:<24} {docs:>6}", truncate(group, 24)), &prf);
+            }
+        }
+        if self.six_label_docs > 0 {
+            self.print_confusion();
+        }
+    }
+
+    fn print_confusion(&self) {
+        println!("\nsix-label confusion over {} documents (lines; rows gold, columns chaff):", self.six_label_docs);
+        print!("{:<15}", "");
+        for l in Label::ALL {
+            print!("{:>10}", truncate(l.as_str(), 9));
+        }
+        println!("{:>10}", "recall");
+        let per_label = self.per_label();
+        for l in Label::ALL {
+            print!("{:<15}", l.as_str());
+            for n in self.confusion[l.index()] {
+                print!("{n:>10}");
+            }
+            println!("{:>10.3}", per_label[l.index()].1);
+        }
+        print!("{:<15}", "precision");
+        for (p, _) in per_label {
+            print!("{p:>10.3}");
+        }
+        println!();
+    }
+}
+
+fn print_prf(name: &str, prf: &Prf) {
+    println!(
+        "{name:<31} {:>9.3} {:>7.3} {:>7.3}   {} / {} / {}",
+        prf.precision(),
+        prf.recall(),
+        prf.f1(),
+        prf.tp,
+        prf.fp,
+        prf.fn_
+    );
+}
+
+fn truncate(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
+/// Whether the inputs are folders written by `label --format tsv`: folders
+/// with `.tsv` files and no `.txt` file.
+fn is_labelled_output(paths: &[std::path::PathBuf]) -> Result<bool> {
+    let labelled = |p: &Path| -> Result<bool> {
+        Ok(p.is_dir()
+            && chaff::dump::DirReader::new(p)?.next().is_none()
+            && chaff::dump::DirReader::with_extension(p, "tsv")?.next().is_some())
+    };
+    let first = labelled(&paths[0])?;
+    for p in &paths[1..] {
+        if labelled(p)? != first {
+            return Err("eval: mix of raw inputs and folders of labelled output".into());
+        }
+    }
+    Ok(first)
+}
+
+/// Run `eval`.
+pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
+    let excluded: HashSet<String> = match &args.exclude {
+        Some(path) => fs::read_to_string(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None => HashSet::new(),
+    };
+    let gold = args.gold.as_deref().ok_or("eval needs --gold")?;
+    let scorer = Scorer { gold, excluded: &excluded };
+    let mut totals = Totals::default();
+    let by = args.by.as_deref();
+    let mut source = Source::new(args)?;
+    let labelled_output = is_labelled_output(source.paths())?;
+    if labelled_output {
+        source.read_extension("tsv");
+    }
+    let manifest = source.manifest();
+    let mut add = |doc: &Document, outcome: Outcome, progress: &mut Progress| {
+        let value = by.map(|column| manifest.and_then(|m| m.get(&doc.id, column)).unwrap_or("(none)"));
+        totals.add(doc, outcome, value, progress);
+        Ok(())
+    };
+    if labelled_output {
+        progress.begin("eval");
+        source.for_each_batch(progress, true, |batch, progress| {
+            let outcomes: Vec<Outcome> = batch
+                .par_iter()
+                .map(|doc| scorer.score(&doc.id, chaff::lines(&doc.text).map(|l| predicted_row(l.bytes()))))
+                .collect();
+            for (doc, outcome) in batch.iter().zip(outcomes) {
+                add(doc, outcome, progress)?;
+            }
+            progress.tick(format_args!(""));
+            Ok(())
+        })?;
+        progress.end(format_args!(""));
+    } else {
+        let models = crate::models_for(args, &source, progress)?;
+        let map = |doc: &Document, labelled: Labelled<'_, '_>| {
+            scorer.score(&doc.id, labelled.filter(|l| !l.is_blank()).map(|l| (Some(l.label()), l.bytes())))
+        };
+        pipeline::label_each(&source, &models, progress, map, &mut add)?;
+    }
+    if args.json {
+        println!("{:#}", totals.json(by, args.top));
+    } else {
+        totals.print(by, args.top);
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! Reading the inputs in batches, reporting bad records, and progress.
+
+use std::{
+    io::IsTerminal,
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use chaff::dump::{DirReader, Document, Manifest, OpenOptions};
+
+use crate::{args::Args, Result};
+
+/// A batch ends once it holds this many bytes of text or documents.
+const BATCH_BYTES: usize = 8 << 20;
+const BATCH_DOCS: usize = 4096;
+
+/// The inputs of a run: paths, how to open them, and the manifest.
+pub struct Source {
+    paths: Vec<PathBuf>,
+    options: OpenOptions,
+    manifest: Option<Manifest>,
+    /// Read directories' files with this extension instead of `.txt`.
+    extension: Option<&'static str>,
+}
+
+impl Source {
+    pub fn new(args: &Args) -> Result<Source> {
+        let mut options = OpenOptions::new();
+        if let Some(field) = &args.group_by {
+            options.group_by(field.clone());
+        }
+        let manifest = match &args.manifest {
+            Some(path) => Some(Manifest::open(path).map_err(|e| format!("manifest {}: {e}", path.display()))?),
+            None => None,
+        };
+        Ok(Source { paths: args.inputs.clone(), options, manifest, extension: None })
+    }
+
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
+    }
+
+    /// Read the files of directory inputs that end in `.extension`, not
+    /// `.txt` (for `eval` on a folder of labelled output).
+    pub fn read_extension(&mut self, extension: &'static str) {
+        self.extension = Some(extension);
+    }
+
+    fn open(&self, path: &Path) -> chaff::Result<Box<dyn Iterator<Item = chaff::Result<Document>>>> {
+        match self.extension {
+            Some(ext) if path.is_dir() => Ok(Box::new(DirReader::with_extension(path, ext)?)),
+            _ => Ok(Box::new(self.options.open(path)?)),
+        }
+    }
+
+    /// Read every input in order and hand the documents to `f` in batches.
+    /// Bad records and unreadable inputs are reported (when `report`) and
+    /// skipped. Documents that are not UTF-8 are reported and skipped too.
+    pub fn for_each_batch(
+        &self,
+        progress: &mut Progress,
+        report: bool,
+        mut f: impl FnMut(Vec<Document>, &mut Progress) -> Result<()>,
+    ) -> Result<()> {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        for path in &self.paths {
+            let dump = match self.open(path) {
+                Ok(dump) => dump,
+                Err(err) => {
+                    progress.bad(report, format_args!("{}: {err}", path.display()));
+                    continue;
+                }
+            };
+            for doc in dump {
+                let mut doc = match doc {
+                    Ok(doc) => doc,
+                    Err(err) => {
+                        progress.bad(report, format_args!("{}: {err}", path.display()));
+                        continue;
+                    }
+                };
+                if let Err(e) = std::str::from_utf8(&doc.text) {
+                    let (id, at) = (&doc.id, e.valid_up_to());
+                    progress.bad(report, format_args!("{}: document {id}: not valid UTF-8 (byte {at})", path.display()));
+                    continue;
+                }
+                if let Some(manifest) = &self.manifest {
+                    manifest.apply(&mut doc);
+                }
+                bytes += doc.text.len();
+                batch.push(doc);
+                if bytes >= BATCH_BYTES || batch.len() >= BATCH_DOCS {
+                    progress.add(&batch);
+                    f(std::mem::take(&mut batch), progress)?;
+                    bytes = 0;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            progress.add(&batch);
+            f(batch, progress)?;
+        }
+        Ok(())
+    }
+}
+
+/// Progress and summaries on stderr, and the count of bad records.
+pub struct Progress {
+    quiet: bool,
+    tty: bool,
+    skipped: u64,
+    pass: &'static str,
+    docs: u64,
+    bytes: u64,
+    start: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        let now = Instant::now();
+        Progress {
+            quiet,
+            tty: std::io::stderr().is_terminal(),
+            skipped: 0,
+            pass: "",
+            docs: 0,
+            bytes: 0,
+            start: now,
+            last: now,
+        }
+    }
+
+    /// Start a pass over the inputs.
+    pub fn begin(&mut self, pass: &'static str) {
+        self.pass = pass;
+        self.docs = 0;
+        self.bytes = 0;
+        self.start = Instant::now();
+        self.last = self.start;
+    }
+
+    fn add(&mut self, batch: &[Document]) {
+        self.docs += batch.len() as u64;
+        self.bytes += batch.iter().map(|d| d.text.len() as u64).sum::<u64>();
+    }
+
+    /// Show progress if a second has passed; `extra` is appended.
+    pub fn tick(&mut self, extra: std::fmt::Arguments<'_>) {
+        if self.quiet || self.last.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        self.last = Instant::now();
+        let end = if self.tty { "\r" } else { "\n" };
+        eprint!("{}: {}{extra}   {end}", self.pass, self.rate());
+    }
+
+    fn rate(&self) -> String {
+        let secs = self.start.elapsed().as_secs_f64();
+        let mb = self.bytes as f64 / 1e6;
+        format!("{} documents, {mb:.1} MB in {secs:.1} s ({:.1} MB/s)", self.docs, mb / secs.max(1e-9))
+    }
+
+    /// End the pass with a summary line; `extra` is appended.
+    pub fn end(&mut self, extra: std::fmt::Arguments<'_>) {
+        if !self.quiet {
+            eprintln!("{}: {}{extra}", self.pass, self.rate());
+        }
+    }
+
+    /// Report a bad record or input (if `report`) and count it.
+    pub fn bad(&mut self, report: bool, what: std::fmt::Arguments<'_>) {
+        if !report {
+            return;
+        }
+        self.skipped += 1;
+        if self.tty && !self.quiet {
+            eprintln!();
+        }
+        eprintln!("chaff: {what}; skipped");
+    }
+
+    /// Report a problem that skips nothing (such as a misaligned gold).
+    pub fn note(&self, what: std::fmt::Arguments<'_>) {
+        if self.tty && !self.quiet {
+            eprintln!();
+        }
+        eprintln!("{what}");
+    }
+
+    /// Bad records reported so far.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+}
