@@ -141,6 +141,7 @@ impl Scorer<'_> {
         let rows: Vec<&[u8]> = chaff::lines(&gold).map(|l| l.bytes()).filter(|r| !r.is_empty()).collect();
         let mut score = Score { confusion: Some([[0; 6]; 6]), ..Score::default() };
         let mut lines = 0;
+        let mut six_labels = false;
         for (i, (label, line)) in predicted.enumerate() {
             lines = i + 1;
             let Some(row) = rows.get(i) else { continue };
@@ -163,12 +164,19 @@ impl Scorer<'_> {
             score.words.add(gold_body, label.is_body(), count_words(gold_text.unwrap_or(line)));
             score.lines.add(gold_body, label.is_body(), 1);
             match (gold, &mut score.confusion) {
-                (Gold::Six(g), Some(c)) => c[g.index()][label.index()] += 1,
+                (Gold::Six(g), Some(c)) => {
+                    c[g.index()][label.index()] += 1;
+                    six_labels |= g != Label::Body;
+                }
                 _ => score.confusion = None,
             }
         }
         if lines != rows.len() {
             return Outcome::Misaligned(format!("gold has {} rows, the document {lines} non-blank lines", rows.len()));
+        }
+        if !six_labels {
+            // Only `body` (and `-`): a binary gold as much as a six-label one.
+            score.confusion = None;
         }
         Outcome::Scored(Box::new(score))
     }
@@ -241,15 +249,16 @@ impl Totals {
         }
     }
 
-    /// Groups with gold body words, worst word F1 first.
+    /// The `n` groups with the most wrongly labelled words (false positives
+    /// and negatives of body).
     fn worst_groups(&self, n: usize) -> Vec<(&str, u64, Prf)> {
         let mut groups: Vec<_> = self
             .groups
             .iter()
-            .filter(|(_, (_, prf))| prf.tp + prf.fn_ > 0)
+            .filter(|(_, (_, prf))| prf.fp + prf.fn_ > 0)
             .map(|(g, (docs, prf))| (g.as_str(), *docs, *prf))
             .collect();
-        groups.sort_by(|a, b| a.2.f1().total_cmp(&b.2.f1()).then_with(|| a.0.cmp(b.0)));
+        groups.sort_by_key(|&(g, _, prf)| (std::cmp::Reverse(prf.fp + prf.fn_), g));
         groups.truncate(n);
         groups
     }
@@ -309,19 +318,20 @@ impl Totals {
             self.misaligned,
             self.groups.len()
         );
-        println!("\n{:<16} {:>9} {:>7} {:>7}   tp / fp / fn", "body", "precision", "recall", "F1");
+        println!("\n{:<31} {:>9} {:>7} {:>7}   tp / fp / fn", "body", "precision", "recall", "F1");
         for (name, prf) in [("by words", &self.all.words), ("by lines", &self.all.lines)] {
             print_prf(name, prf);
         }
         if let Some(column) = by {
-            println!("\nby {column} (words){:>width$}", "docs", width = 40usize.saturating_sub(column.len()));
+            println!("\n{:<24} {:>6}", format!("by {column} (words)"), "docs");
             for (value, (docs, words, _)) in &self.by {
                 print_prf(&format!("{value:<24} {docs:>6}"), words);
             }
         }
         let worst = self.worst_groups(top);
         if !worst.is_empty() {
-            println!("\nthe {} worst site groups by word F1 (of those with gold body):", worst.len());
+            println!("\nthe {} site groups with the most wrongly labelled words:", worst.len());
+            println!("{:<24} {:>6}", "group (words)", "docs");
             for (group, docs, prf) in worst {
                 let group = if group.is_empty() { "\"\"" } else { group };
                 print_prf(&format!("{:<24} {docs:>6}", truncate(group, 24)), &prf);
