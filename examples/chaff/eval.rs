@@ -140,25 +140,28 @@ impl Scorer<'_> {
         };
         let rows: Vec<&[u8]> = chaff::lines(&gold).map(|l| l.bytes()).filter(|r| !r.is_empty()).collect();
         let mut score = Score { confusion: Some([[0; 6]; 6]), ..Score::default() };
-        let mut lines = 0;
+        let predicted: Vec<(Option<Label>, &[u8])> = predicted.collect();
+        if predicted.len() != rows.len() {
+            let (rows, lines) = (rows.len(), predicted.len());
+            return Outcome::Misaligned(format!("gold has {rows} rows, the document {lines} non-blank lines"));
+        }
         let mut six_labels = false;
-        for (i, (label, line)) in predicted.enumerate() {
-            lines = i + 1;
-            let Some(row) = rows.get(i) else { continue };
+        for (i, (row, &(label, line))) in rows.iter().zip(&predicted).enumerate() {
+            let n = i + 1;
             let Some(label) = label else {
-                return Outcome::Misaligned(format!("line {lines}: the labelled input has no valid label"));
+                return Outcome::Misaligned(format!("line {n}: the labelled input has no valid label"));
             };
             let (gold_label, gold_text) = match row.iter().position(|&b| b == b'\t') {
                 Some(tab) => (&row[..tab], Some(&row[tab + 1..])),
                 None => (*row, None),
             };
             if gold_text.is_some_and(|text| text != line) {
-                return Outcome::Misaligned(format!("row {lines}: the gold line differs from the document's"));
+                return Outcome::Misaligned(format!("row {n}: the gold line differs from the document's"));
             }
             let gold = match Gold::parse(gold_label) {
                 Some(Gold::Unscored) => continue,
                 Some(gold) => gold,
-                None => return Outcome::Misaligned(format!("row {lines}: unknown gold label")),
+                None => return Outcome::Misaligned(format!("row {n}: unknown gold label")),
             };
             let gold_body = gold == Gold::Six(Label::Body);
             score.words.add(gold_body, label.is_body(), count_words(gold_text.unwrap_or(line)));
@@ -170,9 +173,6 @@ impl Scorer<'_> {
                 }
                 _ => score.confusion = None,
             }
-        }
-        if lines != rows.len() {
-            return Outcome::Misaligned(format!("gold has {} rows, the document {lines} non-blank lines", rows.len()));
         }
         if !six_labels {
             // Only `body` (and `-`): a binary gold as much as a six-label one.
