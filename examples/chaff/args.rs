@@ -41,9 +41,24 @@ pub struct Args {
 fn allowed(command: Command) -> &'static [&'static str] {
     match command {
         Command::Learn => &["--output", "--manifest", "--group-by"],
-        Command::Label => &["--output", "--model", "--format", "--manifest", "--group-by"],
+        Command::Label => &[
+            "--output",
+            "--model",
+            "--format",
+            "--manifest",
+            "--group-by",
+        ],
         Command::Inspect => &[],
-        Command::Eval => &["--gold", "--model", "--by", "--exclude", "--top", "--json", "--manifest", "--group-by"],
+        Command::Eval => &[
+            "--gold",
+            "--model",
+            "--by",
+            "--exclude",
+            "--top",
+            "--json",
+            "--manifest",
+            "--group-by",
+        ],
     }
 }
 
@@ -75,7 +90,9 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
             continue;
         }
         let (name, inline) = match text.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name.to_string(), Some(OsString::from(value))),
+            Some((name, value)) if name.starts_with("--") => {
+                (name.to_string(), Some(OsString::from(value)))
+            }
             _ => (text.to_string(), None),
         };
         let (name, takes_value) = match name.as_str() {
@@ -95,7 +112,10 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
         };
         let value = match (takes_value, inline) {
             (true, Some(v)) => Some(v),
-            (true, None) => Some(argv.next().ok_or_else(|| format!("option `{name}` needs a value"))?),
+            (true, None) => Some(
+                argv.next()
+                    .ok_or_else(|| format!("option `{name}` needs a value"))?,
+            ),
             (false, Some(_)) => return Err(format!("option `{name}` takes no value")),
             (false, None) => None,
         };
@@ -133,7 +153,11 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
             "--exclude" => args.exclude = path(),
             "--group-by" => args.group_by = text(),
             "--by" => args.by = text(),
-            "--top" => args.top = text().and_then(|t| t.parse().ok()).ok_or("--top needs a number")?,
+            "--top" => {
+                args.top = text()
+                    .and_then(|t| t.parse().ok())
+                    .ok_or("--top needs a number")?
+            }
             "--format" => {
                 args.format = match text().as_deref() {
                     Some("tsv") => Format::Tsv,
@@ -151,10 +175,14 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
 
 fn check(args: &Args) -> Result<(), String> {
     match args.command {
-        Command::Inspect if args.inputs.len() != 1 => return Err("inspect needs exactly one MODEL".into()),
+        Command::Inspect if args.inputs.len() != 1 => {
+            return Err("inspect needs exactly one MODEL".into())
+        }
         Command::Inspect => return Ok(()),
         _ if args.inputs.is_empty() => return Err("no INPUT given".into()),
-        Command::Learn | Command::Label if args.output.is_none() => return Err("-o is required".into()),
+        Command::Learn | Command::Label if args.output.is_none() => {
+            return Err("-o is required".into())
+        }
         Command::Eval if args.gold.is_none() => return Err("eval needs --gold GOLD".into()),
         Command::Eval if args.by.is_some() && args.manifest.is_none() => {
             return Err("--by needs --manifest".into());
@@ -174,8 +202,13 @@ mod tests {
 
     #[test]
     fn commands() {
-        let a = parse_str("label in.jsonl --format=jsonl -o - -q").unwrap().unwrap();
-        assert_eq!((a.command, a.format, a.quiet), (Command::Label, Format::Jsonl, true));
+        let a = parse_str("label in.jsonl --format=jsonl -o - -q")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (a.command, a.format, a.quiet),
+            (Command::Label, Format::Jsonl, true)
+        );
         assert_eq!(a.output, Some(PathBuf::from("-")));
         assert!(parse_str("learn in -o m --json").is_err());
         assert!(parse_str("eval in").is_err());

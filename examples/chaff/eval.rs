@@ -129,7 +129,11 @@ impl Scorer<'_> {
     }
 
     /// Score the predicted non-blank lines of a document.
-    fn score<'p>(&self, id: &str, predicted: impl Iterator<Item = (Option<Label>, &'p [u8])>) -> Outcome {
+    fn score<'p>(
+        &self,
+        id: &str,
+        predicted: impl Iterator<Item = (Option<Label>, &'p [u8])>,
+    ) -> Outcome {
         if self.excluded.contains(id) {
             return Outcome::Excluded;
         }
@@ -138,25 +142,37 @@ impl Scorer<'_> {
             Ok(None) => return Outcome::NoGold,
             Err(e) => return Outcome::Misaligned(format!("cannot read gold: {e}")),
         };
-        let rows: Vec<&[u8]> = chaff::lines(&gold).map(|l| l.bytes()).filter(|r| !r.is_empty()).collect();
-        let mut score = Score { confusion: Some([[0; 6]; 6]), ..Score::default() };
+        let rows: Vec<&[u8]> = chaff::lines(&gold)
+            .map(|l| l.bytes())
+            .filter(|r| !r.is_empty())
+            .collect();
+        let mut score = Score {
+            confusion: Some([[0; 6]; 6]),
+            ..Score::default()
+        };
         let predicted: Vec<(Option<Label>, &[u8])> = predicted.collect();
         if predicted.len() != rows.len() {
             let (rows, lines) = (rows.len(), predicted.len());
-            return Outcome::Misaligned(format!("gold has {rows} rows, the document {lines} non-blank lines"));
+            return Outcome::Misaligned(format!(
+                "gold has {rows} rows, the document {lines} non-blank lines"
+            ));
         }
         let mut six_labels = false;
         for (i, (row, &(label, line))) in rows.iter().zip(&predicted).enumerate() {
             let n = i + 1;
             let Some(label) = label else {
-                return Outcome::Misaligned(format!("line {n}: the labelled input has no valid label"));
+                return Outcome::Misaligned(format!(
+                    "line {n}: the labelled input has no valid label"
+                ));
             };
             let (gold_label, gold_text) = match row.iter().position(|&b| b == b'\t') {
                 Some(tab) => (&row[..tab], Some(&row[tab + 1..])),
                 None => (*row, None),
             };
             if gold_text.is_some_and(|text| text != line) {
-                return Outcome::Misaligned(format!("row {n}: the gold line differs from the document's"));
+                return Outcome::Misaligned(format!(
+                    "row {n}: the gold line differs from the document's"
+                ));
             }
             let gold = match Gold::parse(gold_label) {
                 Some(Gold::Unscored) => continue,
@@ -164,7 +180,11 @@ impl Scorer<'_> {
                 None => return Outcome::Misaligned(format!("row {n}: unknown gold label")),
             };
             let gold_body = gold == Gold::Six(Label::Body);
-            score.words.add(gold_body, label.is_body(), count_words(gold_text.unwrap_or(line)));
+            score.words.add(
+                gold_body,
+                label.is_body(),
+                count_words(gold_text.unwrap_or(line)),
+            );
             score.lines.add(gold_body, label.is_body(), 1);
             match (gold, &mut score.confusion) {
                 (Gold::Six(g), Some(c)) => {
@@ -186,7 +206,10 @@ impl Scorer<'_> {
 fn count_words(line: &[u8]) -> u64 {
     match std::str::from_utf8(line) {
         Ok(s) => s.split_whitespace().count() as u64,
-        Err(_) => line.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).count() as u64,
+        Err(_) => line
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+            .count() as u64,
     }
 }
 
@@ -196,7 +219,10 @@ fn predicted_row(row: &[u8]) -> (Option<Label>, &[u8]) {
         Some(tab) => (&row[..tab], &row[tab + 1..]),
         None => (row, &b""[..]),
     };
-    (std::str::from_utf8(label).ok().and_then(|l| l.parse().ok()), line)
+    (
+        std::str::from_utf8(label).ok().and_then(|l| l.parse().ok()),
+        line,
+    )
 }
 
 /// Scores summed over documents, and per group and per `--by` value.
@@ -268,7 +294,10 @@ impl Totals {
         std::array::from_fn(|l| {
             let predicted: u64 = self.confusion.iter().map(|row| row[l]).sum();
             let gold: u64 = self.confusion[l].iter().sum();
-            (ratio(self.confusion[l][l], predicted), ratio(self.confusion[l][l], gold))
+            (
+                ratio(self.confusion[l][l], predicted),
+                ratio(self.confusion[l][l], gold),
+            )
         })
     }
 
@@ -277,7 +306,10 @@ impl Totals {
             .by
             .iter()
             .map(|(v, (docs, words, lines))| {
-                (v.clone(), json!({"documents": docs, "words": words.json(), "lines": lines.json()}))
+                (
+                    v.clone(),
+                    json!({"documents": docs, "words": words.json(), "lines": lines.json()}),
+                )
             })
             .collect();
         let worst: Vec<_> = self
@@ -318,7 +350,10 @@ impl Totals {
             self.misaligned,
             self.groups.len()
         );
-        println!("\n{:<31} {:>9} {:>7} {:>7}   tp / fp / fn", "body", "precision", "recall", "F1");
+        println!(
+            "\n{:<31} {:>9} {:>7} {:>7}   tp / fp / fn",
+            "body", "precision", "recall", "F1"
+        );
         for (name, prf) in [("by words", &self.all.words), ("by lines", &self.all.lines)] {
             print_prf(name, prf);
         }
@@ -330,7 +365,10 @@ impl Totals {
         }
         let worst = self.worst_groups(top);
         if !worst.is_empty() {
-            println!("\nthe {} site groups with the most wrongly labelled words:", worst.len());
+            println!(
+                "\nthe {} site groups with the most wrongly labelled words:",
+                worst.len()
+            );
             println!("{:<24} {:>6}", "group (words)", "docs");
             for (group, docs, prf) in worst {
                 let group = if group.is_empty() { "\"\"" } else { group };
@@ -343,7 +381,10 @@ impl Totals {
     }
 
     fn print_confusion(&self) {
-        println!("\nsix-label confusion over {} documents (lines; rows gold, columns chaff):", self.six_label_docs);
+        println!(
+            "\nsix-label confusion over {} documents (lines; rows gold, columns chaff):",
+            self.six_label_docs
+        );
         print!("{:<15}", "");
         for l in Label::ALL {
             print!("{:>10}", truncate(l.as_str(), 9));
@@ -387,7 +428,9 @@ fn is_labelled_output(paths: &[std::path::PathBuf]) -> Result<bool> {
     let labelled = |p: &Path| -> Result<bool> {
         Ok(p.is_dir()
             && chaff::dump::DirReader::new(p)?.next().is_none()
-            && chaff::dump::DirReader::with_extension(p, "tsv")?.next().is_some())
+            && chaff::dump::DirReader::with_extension(p, "tsv")?
+                .next()
+                .is_some())
     };
     let first = labelled(&paths[0])?;
     for p in &paths[1..] {
@@ -411,7 +454,10 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
         None => HashSet::new(),
     };
     let gold = args.gold.as_deref().ok_or("eval needs --gold")?;
-    let scorer = Scorer { gold, excluded: &excluded };
+    let scorer = Scorer {
+        gold,
+        excluded: &excluded,
+    };
     let mut totals = Totals::default();
     let by = args.by.as_deref();
     let mut source = Source::new(args)?;
@@ -421,7 +467,11 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
     }
     let manifest = source.manifest();
     let mut add = |doc: &Document, outcome: Outcome, progress: &mut Progress| {
-        let value = by.map(|column| manifest.and_then(|m| m.get(&doc.id, column)).unwrap_or("(none)"));
+        let value = by.map(|column| {
+            manifest
+                .and_then(|m| m.get(&doc.id, column))
+                .unwrap_or("(none)")
+        });
         totals.add(doc, outcome, value, progress);
         Ok(())
     };
@@ -430,7 +480,12 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
         source.for_each_batch(progress, true, |batch, progress| {
             let outcomes: Vec<Outcome> = batch
                 .par_iter()
-                .map(|doc| scorer.score(&doc.id, chaff::lines(&doc.text).map(|l| predicted_row(l.bytes()))))
+                .map(|doc| {
+                    scorer.score(
+                        &doc.id,
+                        chaff::lines(&doc.text).map(|l| predicted_row(l.bytes())),
+                    )
+                })
                 .collect();
             for (doc, outcome) in batch.iter().zip(outcomes) {
                 add(doc, outcome, progress)?;
@@ -442,7 +497,12 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
     } else {
         let models = crate::models_for(args, &source, progress)?;
         let map = |doc: &Document, labelled: Labelled<'_, '_>| {
-            scorer.score(&doc.id, labelled.filter(|l| !l.is_blank()).map(|l| (Some(l.label()), l.bytes())))
+            scorer.score(
+                &doc.id,
+                labelled
+                    .filter(|l| !l.is_blank())
+                    .map(|l| (Some(l.label()), l.bytes())),
+            )
         };
         pipeline::label_each(&source, &models, progress, map, &mut add)?;
     }

@@ -30,10 +30,17 @@ impl Source {
             options.group_by(field.clone());
         }
         let manifest = match &args.manifest {
-            Some(path) => Some(Manifest::open(path).map_err(|e| format!("manifest {}: {e}", path.display()))?),
+            Some(path) => Some(
+                Manifest::open(path).map_err(|e| format!("manifest {}: {e}", path.display()))?,
+            ),
             None => None,
         };
-        Ok(Source { paths: args.inputs.clone(), options, manifest, extension: None })
+        Ok(Source {
+            paths: args.inputs.clone(),
+            options,
+            manifest,
+            extension: None,
+        })
     }
 
     pub fn paths(&self) -> &[PathBuf] {
@@ -50,7 +57,10 @@ impl Source {
         self.extension = Some(extension);
     }
 
-    fn open(&self, path: &Path) -> chaff::Result<Box<dyn Iterator<Item = chaff::Result<Document>>>> {
+    fn open(
+        &self,
+        path: &Path,
+    ) -> chaff::Result<Box<dyn Iterator<Item = chaff::Result<Document>>>> {
         match self.extension {
             Some(ext) if path.is_dir() => Ok(Box::new(DirReader::with_extension(path, ext)?)),
             _ => Ok(Box::new(self.options.open(path)?)),
@@ -86,7 +96,13 @@ impl Source {
                 };
                 if let Err(e) = std::str::from_utf8(&doc.text) {
                     let (id, at) = (&doc.id, e.valid_up_to());
-                    progress.bad(report, format_args!("{}: document {id}: not valid UTF-8 (byte {at})", path.display()));
+                    progress.bad(
+                        report,
+                        format_args!(
+                            "{}: document {id}: not valid UTF-8 (byte {at})",
+                            path.display()
+                        ),
+                    );
                     continue;
                 }
                 if let Some(manifest) = &self.manifest {
@@ -163,7 +179,11 @@ impl Progress {
     fn rate(&self) -> String {
         let secs = self.start.elapsed().as_secs_f64();
         let mb = self.bytes as f64 / 1e6;
-        format!("{} documents, {mb:.1} MB in {secs:.1} s ({:.1} MB/s)", self.docs, mb / secs.max(1e-9))
+        format!(
+            "{} documents, {mb:.1} MB in {secs:.1} s ({:.1} MB/s)",
+            self.docs,
+            mb / secs.max(1e-9)
+        )
     }
 
     /// End the pass with a summary line; `extra` is appended.

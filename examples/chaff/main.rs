@@ -148,7 +148,8 @@ pub fn models_for(args: &Args, source: &Source, progress: &mut Progress) -> Resu
 
 fn load_models(path: &Path) -> Result<ModelSet> {
     let file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    ModelSet::load(std::io::BufReader::new(file)).map_err(|e| format!("{}: {e}", path.display()).into())
+    ModelSet::load(std::io::BufReader::new(file))
+        .map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
 /// Print each site's templates for a person to read.
@@ -172,7 +173,13 @@ fn inspect(models: &ModelSet) -> Result<()> {
                 chaff::TemplateKind::Exact => "exact",
                 chaff::TemplateKind::Slotted => "slotted",
             };
-            writeln!(out, "  {:<14} {:>5} pages  {kind:<7}  {}", t.label.as_str(), t.pages, t.text)?;
+            writeln!(
+                out,
+                "  {:<14} {:>5} pages  {kind:<7}  {}",
+                t.label.as_str(),
+                t.pages,
+                t.text
+            )?;
         }
     }
     out.flush()?;

@@ -36,8 +36,10 @@ pub fn create(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Resu
 pub fn id_path(out: &Path, id: &str, ext: &str) -> PathBuf {
     let mut path = out.to_path_buf();
     for part in id.split('/') {
-        let safe = matches!(Path::new(part).components().next(), Some(Component::Normal(_)))
-            && Path::new(part).components().count() == 1;
+        let safe = matches!(
+            Path::new(part).components().next(),
+            Some(Component::Normal(_))
+        ) && Path::new(part).components().count() == 1;
         path.push(if safe { part } else { "_" });
     }
     let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -48,13 +50,21 @@ pub fn id_path(out: &Path, id: &str, ext: &str) -> PathBuf {
 }
 
 /// Label all documents of `source` into `out` in `format`.
-pub fn label(source: &Source, models: &ModelSet, format: Format, out: &Path, progress: &mut Progress) -> Result<()> {
+pub fn label(
+    source: &Source,
+    models: &ModelSet,
+    format: Format,
+    out: &Path,
+    progress: &mut Progress,
+) -> Result<()> {
     let (render, ext): (fn(&Document, Labelled<'_, '_>) -> Vec<u8>, _) = match format {
         Format::Tsv => (tsv, "tsv"),
         Format::Text => (text, "txt"),
         Format::Jsonl => {
             return create(out, |w| {
-                pipeline::label_each(source, models, progress, jsonl, |_, line, _| Ok(w.write_all(&line)?))
+                pipeline::label_each(source, models, progress, jsonl, |_, line, _| {
+                    Ok(w.write_all(&line)?)
+                })
             });
         }
     };
@@ -64,7 +74,13 @@ pub fn label(source: &Source, models: &ModelSet, format: Format, out: &Path, pro
     pipeline::label_each(source, models, progress, render, |doc, bytes, progress| {
         let path = id_path(out, &doc.id, ext);
         if !seen.insert(path.clone()) {
-            progress.bad(true, format_args!("document {}: its output file is taken by an earlier document", doc.id));
+            progress.bad(
+                true,
+                format_args!(
+                    "document {}: its output file is taken by an earlier document",
+                    doc.id
+                ),
+            );
             return Ok(());
         }
         if let Some(dir) = path.parent().filter(|d| !dirs.contains(*d)) {
@@ -131,8 +147,17 @@ fn jsonl(doc: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
         .filter(|l| !l.is_blank())
         .map(|l| (l.label(), l.span().start, l.span().end))
         .collect();
-    let metadata = Metadata { group: &doc.group, lines, counts: Counts(labelled.counts()) };
-    let json = JsonDoc { id: &doc.id, url: doc.url.as_deref(), text: labelled.body_text(), metadata };
+    let metadata = Metadata {
+        group: &doc.group,
+        lines,
+        counts: Counts(labelled.counts()),
+    };
+    let json = JsonDoc {
+        id: &doc.id,
+        url: doc.url.as_deref(),
+        text: labelled.body_text(),
+        metadata,
+    };
     // Cannot fail: every map key is a string.
     let mut out = serde_json::to_vec(&json).unwrap_or_default();
     out.push(b'\n');
@@ -147,9 +172,18 @@ mod tests {
     fn id_paths_stay_inside() {
         let out = Path::new("out");
         assert_eq!(id_path(out, "site/a", "tsv"), Path::new("out/site/a.tsv"));
-        assert_eq!(id_path(out, "../../etc/passwd", "tsv"), Path::new("out/_/_/etc/passwd.tsv"));
-        assert_eq!(id_path(out, "/abs//x", "txt"), Path::new("out/_/abs/_/x.txt"));
+        assert_eq!(
+            id_path(out, "../../etc/passwd", "tsv"),
+            Path::new("out/_/_/etc/passwd.tsv")
+        );
+        assert_eq!(
+            id_path(out, "/abs//x", "txt"),
+            Path::new("out/_/abs/_/x.txt")
+        );
         assert_eq!(id_path(out, "", "txt"), Path::new("out/_.txt"));
-        assert_eq!(id_path(out, "urn:uuid:1", "tsv"), Path::new("out/urn:uuid:1.tsv"));
+        assert_eq!(
+            id_path(out, "urn:uuid:1", "tsv"),
+            Path::new("out/urn:uuid:1.tsv")
+        );
     }
 }

@@ -23,9 +23,16 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
         }
         let mut work: Vec<(&str, SiteLearner, Vec<&[u8]>)> = by_group
             .into_iter()
-            .map(|(group, pages)| (group, learners.remove(group).unwrap_or_else(|| builder.learner()), pages))
+            .map(|(group, pages)| {
+                (
+                    group,
+                    learners.remove(group).unwrap_or_else(|| builder.learner()),
+                    pages,
+                )
+            })
             .collect();
-        work.par_iter_mut().for_each(|(_, learner, pages)| pages.iter().for_each(|page| learner.add(page)));
+        work.par_iter_mut()
+            .for_each(|(_, learner, pages)| pages.iter().for_each(|page| learner.add(page)));
         for (group, learner, _) in work {
             learners.insert(group.to_string(), learner);
         }
@@ -42,7 +49,10 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
     for (group, model) in models {
         set.insert(group, model);
     }
-    progress.end(format_args!(", {groups} groups, {} with 2 or more pages learned", set.len()));
+    progress.end(format_args!(
+        ", {groups} groups, {} with 2 or more pages learned",
+        set.len()
+    ));
     Ok(set)
 }
 

@@ -13,8 +13,14 @@ pub fn corpus_dir() -> Option<PathBuf> {
         return Some(dir.to_path_buf());
     }
     if std::env::var_os("CHAFF_CORPUS_REQUIRED").is_some_and(|v| v == "1") {
-        panic!("corpus not found at {} and CHAFF_CORPUS_REQUIRED=1", dir.display());
+        panic!(
+            "corpus not found at {} and CHAFF_CORPUS_REQUIRED=1",
+            dir.display()
+        );
     }
-    eprintln!("note: corpus not found at {}; skipping this test", dir.display());
+    eprintln!(
+        "note: corpus not found at {}; skipping this test",
+        dir.display()
+    );
     None
 }

@@ -16,7 +16,15 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Run `chaff ARGS...` through `cargo run`.
 fn chaff(args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--manifest-path", &format!("{ROOT}/Cargo.toml"), "--example", "chaff", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "--manifest-path",
+            &format!("{ROOT}/Cargo.toml"),
+            "--example",
+            "chaff",
+            "--",
+        ])
         .args(args)
         .output()
         .expect("cargo runs")
@@ -27,7 +35,12 @@ fn stderr(out: &Output) -> String {
 }
 
 fn assert_ok(out: &Output) {
-    assert!(out.status.success(), "chaff failed: {:?}\n{}", out.status, stderr(out));
+    assert!(
+        out.status.success(),
+        "chaff failed: {:?}\n{}",
+        out.status,
+        stderr(out)
+    );
 }
 
 /// A fresh scratch folder for one test.
@@ -61,7 +74,9 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn wet_record(uri: Option<&str>, id: &str, body: &str) -> Vec<u8> {
-    let uri = uri.map(|u| format!("WARC-Target-URI: {u}\r\n")).unwrap_or_default();
+    let uri = uri
+        .map(|u| format!("WARC-Target-URI: {u}\r\n"))
+        .unwrap_or_default();
     let head = format!(
         "WARC/1.0\r\nWARC-Type: conversion\r\n{uri}WARC-Record-ID: <urn:uuid:{id}>\r\nContent-Length: {}\r\n\r\n",
         body.len()
@@ -70,7 +85,9 @@ fn wet_record(uri: Option<&str>, id: &str, body: &str) -> Vec<u8> {
 }
 
 fn non_blank_lines(text: &str) -> Vec<&str> {
-    text.lines().filter(|l| !l.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty()).collect()
+    text.lines()
+        .filter(|l| !l.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty())
+        .collect()
 }
 
 /// `label --format jsonl -o -` on `inputs`: the documents' JSON objects.
@@ -79,13 +96,24 @@ fn label_jsonl(inputs: &[&str]) -> Vec<Value> {
     args.extend_from_slice(inputs);
     let out = chaff(&args);
     assert_ok(&out);
-    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
 fn jsonl_to_tsv_is_the_gold_format() {
     let out_dir = scratch("tsv");
-    let out = chaff(&["label", &format!("{ROOT}/sample/dump.jsonl"), "--format", "tsv", "-o", s(&out_dir)]);
+    let out = chaff(&[
+        "label",
+        &format!("{ROOT}/sample/dump.jsonl"),
+        "--format",
+        "tsv",
+        "-o",
+        s(&out_dir),
+    ]);
     assert_ok(&out);
     assert!(stderr(&out).contains("10 documents"), "{}", stderr(&out));
     for (id, _, text) in sample() {
@@ -105,7 +133,11 @@ fn jsonl_to_tsv_is_the_gold_format() {
 fn jsonl_gz_and_wet_gz_label_like_jsonl() {
     let dir = scratch("formats");
     let jsonl_gz = dir.join("dump.jsonl.gz");
-    fs::write(&jsonl_gz, gzip(&fs::read(format!("{ROOT}/sample/dump.jsonl")).unwrap())).unwrap();
+    fs::write(
+        &jsonl_gz,
+        gzip(&fs::read(format!("{ROOT}/sample/dump.jsonl")).unwrap()),
+    )
+    .unwrap();
     let plain = label_jsonl(&[&format!("{ROOT}/sample/dump.jsonl")]);
     assert_eq!(plain.len(), 10);
     assert_eq!(label_jsonl(&[s(&jsonl_gz)]), plain);
@@ -132,9 +164,21 @@ fn directory_to_text() {
     }
     fs::write(input.join("notes.md"), "not a document").unwrap();
     let out_dir = dir.join("out");
-    assert_ok(&chaff(&["label", s(&input), "--format", "text", "-o", s(&out_dir), "-q"]));
-    let body = fs::read_to_string(out_dir.join("kettleandquill.example/kettleandquill-2.txt")).unwrap();
-    assert!(body.contains("Rye dough behaves nothing like wheat dough."), "{body}");
+    assert_ok(&chaff(&[
+        "label",
+        s(&input),
+        "--format",
+        "text",
+        "-o",
+        s(&out_dir),
+        "-q",
+    ]));
+    let body =
+        fs::read_to_string(out_dir.join("kettleandquill.example/kettleandquill-2.txt")).unwrap();
+    assert!(
+        body.contains("Rye dough behaves nothing like wheat dough."),
+        "{body}"
+    );
     assert!(!body.contains("Leave a Reply"), "{body}");
     let files = walk(&out_dir);
     assert_eq!(files.len(), 10, "{files:?}");
@@ -196,21 +240,43 @@ fn bad_records_are_reported_and_the_rest_labelled() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains(&format!("{}: record 3: malformed JSON", jsonl_path.display())), "{err}");
-    assert!(err.contains(&format!("{}: record 2: conversion record without WARC-Target-URI", wet_path.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: record 3: malformed JSON",
+            jsonl_path.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}: record 2: conversion record without WARC-Target-URI",
+            wet_path.display()
+        )),
+        "{err}"
+    );
     let cut = format!("{}: record ", cut_path.display());
     assert!(
-        err.lines().any(|l| l.contains(&cut) && (l.contains("deflate") || l.contains("end of file"))),
+        err.lines()
+            .any(|l| l.contains(&cut) && (l.contains("deflate") || l.contains("end of file"))),
         "{err}"
     );
     assert!(err.contains(&format!("{}: ", missing.display())), "{err}");
-    let labelled: Vec<Value> =
-        fs::read_to_string(&out_path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let labelled: Vec<Value> = fs::read_to_string(&out_path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     // Every good document of the JSONL and WET files, plus what the cut
     // file held before the cut.
-    let urls: Vec<&str> = labelled.iter().map(|d| d["url"].as_str().unwrap()).collect();
+    let urls: Vec<&str> = labelled
+        .iter()
+        .map(|d| d["url"].as_str().unwrap())
+        .collect();
     for (_, url, _) in &docs {
-        assert!(urls.iter().filter(|u| *u == url).count() >= 2, "{url} missing");
+        assert!(
+            urls.iter().filter(|u| *u == url).count() >= 2,
+            "{url} missing"
+        );
     }
 }
 
@@ -219,12 +285,20 @@ fn non_utf8_document_is_skipped_and_reported() {
     let dir = scratch("utf8");
     let input = dir.join("in");
     fs::create_dir_all(&input).unwrap();
-    fs::write(input.join("good.txt"), "Home\nA perfectly ordinary sentence about the weather today.\n").unwrap();
+    fs::write(
+        input.join("good.txt"),
+        "Home\nA perfectly ordinary sentence about the weather today.\n",
+    )
+    .unwrap();
     fs::write(input.join("latin1.txt"), b"Caf\xe9 am Markt\n").unwrap();
     let out_dir = dir.join("out");
     let out = chaff(&["label", s(&input), "-o", s(&out_dir), "-q"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("document latin1: not valid UTF-8 (byte 3)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("document latin1: not valid UTF-8 (byte 3)"),
+        "{}",
+        stderr(&out)
+    );
     assert!(out_dir.join("good.tsv").is_file());
     assert!(!out_dir.join("latin1.tsv").exists());
 }
@@ -240,7 +314,10 @@ fn learn_inspect_and_label_with_model() {
     assert_ok(&out);
     let listing = String::from_utf8(out.stdout).unwrap();
     assert!(listing.starts_with("3 site model(s)"), "{listing}");
-    assert!(listing.contains("== rheinauer-bote.example (4 pages"), "{listing}");
+    assert!(
+        listing.contains("== rheinauer-bote.example (4 pages"),
+        "{listing}"
+    );
     assert!(listing.contains("comment_policy"), "{listing}");
     let with_model = label_jsonl(&["--model", s(&model), &sample_jsonl]);
     assert_eq!(with_model, label_jsonl(&[&sample_jsonl]));
@@ -264,13 +341,24 @@ fn eval_on_labelled_folder_and_misaligned_gold() {
     fs::create_dir_all(&gold).unwrap();
     let docs = sample();
     // Gold = chaff's own labels: a perfect score.
-    fs::copy(labelled.join(format!("{}.tsv", docs[0].0)), gold.join(format!("{}.tsv", docs[0].0))).unwrap();
+    fs::copy(
+        labelled.join(format!("{}.tsv", docs[0].0)),
+        gold.join(format!("{}.tsv", docs[0].0)),
+    )
+    .unwrap();
     let short = fs::read_to_string(labelled.join(format!("{}.tsv", docs[1].0))).unwrap();
     let short: Vec<&str> = short.lines().skip(1).collect();
     fs::write(gold.join(format!("{}.tsv", docs[1].0)), short.join("\n")).unwrap();
     let label_only = fs::read_to_string(labelled.join(format!("{}.tsv", docs[2].0))).unwrap();
-    let label_only: Vec<&str> = label_only.lines().map(|r| r.split('\t').next().unwrap()).collect();
-    fs::write(gold.join(format!("{}.gold.tsv", docs[2].0)), label_only.join("\n")).unwrap();
+    let label_only: Vec<&str> = label_only
+        .lines()
+        .map(|r| r.split('\t').next().unwrap())
+        .collect();
+    fs::write(
+        gold.join(format!("{}.gold.tsv", docs[2].0)),
+        label_only.join("\n"),
+    )
+    .unwrap();
 
     for input in [s(&labelled), &sample_jsonl] {
         let out = chaff(&["eval", "--json", "--gold", s(&gold), input, "-q"]);
@@ -280,7 +368,11 @@ fn eval_on_labelled_folder_and_misaligned_gold() {
         assert_eq!(report["documents"]["misaligned"], 1);
         assert_eq!(report["documents"]["no_gold"], 7);
         assert_eq!(report["words"]["f1"], 1.0);
-        assert!(stderr(&out).contains(&format!("{}: gold has", docs[1].0)), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("{}: gold has", docs[1].0)),
+            "{}",
+            stderr(&out)
+        );
     }
 }
 
@@ -299,5 +391,8 @@ fn eval_on_seeds() {
     let out = chaff(&["eval", "--gold", s(&seeds), s(&seeds), "-q"]);
     assert_ok(&out);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("six-label confusion over 5 documents"), "{text}");
+    assert!(
+        text.contains("six-label confusion over 5 documents"),
+        "{text}"
+    );
 }
