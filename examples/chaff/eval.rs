@@ -7,7 +7,9 @@
 
 use std::{
     collections::{BTreeMap, HashSet},
-    fs, io,
+    fmt::{self, Write as _},
+    fs,
+    io::{self, Write as _},
     path::Path,
 };
 
@@ -289,6 +291,18 @@ impl Totals {
         groups
     }
 
+    /// Word scores of the documents in groups with one scored document and
+    /// in groups with more: (documents, scores) each.
+    fn by_group_size(&self) -> [(u64, Prf); 2] {
+        let mut out = [(0, Prf::default()); 2];
+        for (docs, prf) in self.groups.values() {
+            let slot = &mut out[usize::from(*docs > 1)];
+            slot.0 += docs;
+            slot.1.merge(prf);
+        }
+        out
+    }
+
     /// Per-label precision and recall from the confusion matrix.
     fn per_label(&self) -> [(f64, f64); 6] {
         std::array::from_fn(|l| {
@@ -317,6 +331,7 @@ impl Totals {
             .into_iter()
             .map(|(g, docs, prf)| json!({"group": g, "documents": docs, "words": prf.json()}))
             .collect();
+        let sizes = self.by_group_size();
         let per_label: serde_json::Map<String, serde_json::Value> = Label::ALL
             .iter()
             .zip(self.per_label())
@@ -332,6 +347,10 @@ impl Totals {
             "lines": self.all.lines.json(),
             "by": by.map(|column| json!({"column": column, "values": by_values})),
             "worst_groups": worst,
+            "group_size": {
+                "single": {"documents": sizes[0].0, "words": sizes[0].1.json()},
+                "several": {"documents": sizes[1].0, "words": sizes[1].1.json()},
+            },
             "six_label": (self.six_label_docs > 0).then(|| json!({
                 "documents": self.six_label_docs,
                 "labels": Label::ALL.map(Label::as_str),
@@ -341,73 +360,96 @@ impl Totals {
         })
     }
 
-    fn print(&self, by: Option<&str>, top: usize) {
-        println!(
+    fn print(&self, out: &mut String, by: Option<&str>, top: usize) -> fmt::Result {
+        writeln!(
+            out,
             "{} documents scored ({} excluded, {} without gold, {} misaligned), {} site groups",
             self.scored,
             self.excluded,
             self.no_gold,
             self.misaligned,
             self.groups.len()
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "\n{:<31} {:>9} {:>7} {:>7}   tp / fp / fn",
             "body", "precision", "recall", "F1"
-        );
+        )?;
         for (name, prf) in [("by words", &self.all.words), ("by lines", &self.all.lines)] {
-            print_prf(name, prf);
+            print_prf(out, name, prf)?;
         }
         if let Some(column) = by {
-            println!("\n{:<24} {:>6}", format!("by {column} (words)"), "docs");
+            writeln!(
+                out,
+                "\n{:<24} {:>6}",
+                format!("by {column} (words)"),
+                "docs"
+            )?;
             for (value, (docs, words, _)) in &self.by {
-                print_prf(&format!("{value:<24} {docs:>6}"), words);
+                print_prf(out, &format!("{value:<24} {docs:>6}"), words)?;
             }
         }
+        let sizes = self.by_group_size();
+        writeln!(out, "\n{:<24} {:>6}", "site groups (words)", "docs")?;
+        print_prf(
+            out,
+            &format!("{:<24} {:>6}", "alone in their group", sizes[0].0),
+            &sizes[0].1,
+        )?;
+        print_prf(
+            out,
+            &format!("{:<24} {:>6}", "with others", sizes[1].0),
+            &sizes[1].1,
+        )?;
         let worst = self.worst_groups(top);
         if !worst.is_empty() {
-            println!(
+            writeln!(
+                out,
                 "\nthe {} site groups with the most wrongly labelled words:",
                 worst.len()
-            );
-            println!("{:<24} {:>6}", "group (words)", "docs");
+            )?;
+            writeln!(out, "{:<24} {:>6}", "group (words)", "docs")?;
             for (group, docs, prf) in worst {
                 let group = if group.is_empty() { "\"\"" } else { group };
-                print_prf(&format!("{:<24} {docs:>6}", truncate(group, 24)), &prf);
+                print_prf(out, &format!("{:<24} {docs:>6}", truncate(group, 24)), &prf)?;
             }
         }
         if self.six_label_docs > 0 {
-            self.print_confusion();
+            self.print_confusion(out)?;
         }
+        Ok(())
     }
 
-    fn print_confusion(&self) {
-        println!(
+    fn print_confusion(&self, out: &mut String) -> fmt::Result {
+        writeln!(
+            out,
             "\nsix-label confusion over {} documents (lines; rows gold, columns chaff):",
             self.six_label_docs
-        );
-        print!("{:<15}", "");
+        )?;
+        write!(out, "{:<15}", "")?;
         for l in Label::ALL {
-            print!("{:>10}", truncate(l.as_str(), 9));
+            write!(out, "{:>15}", l.as_str())?;
         }
-        println!("{:>10}", "recall");
+        writeln!(out, "{:>10}", "recall")?;
         let per_label = self.per_label();
         for l in Label::ALL {
-            print!("{:<15}", l.as_str());
+            write!(out, "{:<15}", l.as_str())?;
             for n in self.confusion[l.index()] {
-                print!("{n:>10}");
+                write!(out, "{n:>15}")?;
             }
-            println!("{:>10.3}", per_label[l.index()].1);
+            writeln!(out, "{:>10.3}", per_label[l.index()].1)?;
         }
-        print!("{:<15}", "precision");
+        write!(out, "{:<15}", "precision")?;
         for (p, _) in per_label {
-            print!("{p:>10.3}");
+            write!(out, "{p:>15.3}")?;
         }
-        println!();
+        writeln!(out)
     }
 }
 
-fn print_prf(name: &str, prf: &Prf) {
-    println!(
+fn print_prf(out: &mut String, name: &str, prf: &Prf) -> fmt::Result {
+    writeln!(
+        out,
         "{name:<31} {:>9.3} {:>7.3} {:>7.3}   {} / {} / {}",
         prf.precision(),
         prf.recall(),
@@ -415,7 +457,7 @@ fn print_prf(name: &str, prf: &Prf) {
         prf.tp,
         prf.fp,
         prf.fn_
-    );
+    )
 }
 
 fn truncate(s: &str, n: usize) -> &str {
@@ -506,10 +548,12 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
         };
         pipeline::label_each(&source, &models, progress, map, &mut add)?;
     }
+    let mut report = String::new();
     if args.json {
-        println!("{:#}", totals.json(by, args.top));
+        writeln!(report, "{:#}", totals.json(by, args.top))?;
     } else {
-        totals.print(by, args.top);
+        totals.print(&mut report, by, args.top)?;
     }
+    io::stdout().write_all(report.as_bytes())?;
     Ok(())
 }

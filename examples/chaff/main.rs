@@ -104,6 +104,14 @@ fn main() -> ExitCode {
             }
             ExitCode::from(2)
         }
+        // A closed pipe (`chaff ... | head`) is not an error.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("chaff: {err}");
             ExitCode::from(1)
