@@ -130,7 +130,7 @@ fn log_words(l: &LineInfo) -> f32 {
 
 /// A line of running prose: the anchor of the distance feature.
 fn is_prose(l: &LineInfo) -> bool {
-    !l.blank && l.words >= 25 && l.terminal && l.stopwords * 5 >= l.folded_words
+    !l.blank && l.words >= 15 && l.terminal && l.stopwords * 5 >= l.folded_words
 }
 
 /// Feature vectors of every line of a page (blank lines get zeros).

@@ -432,8 +432,11 @@ fn observe(
         return; // no template on this page: nothing to learn about regions
     }
     let max = gaps.iter().map(|g| g.prose).max().unwrap_or(0);
+    if max == 0 {
+        return; // no prose anywhere: the page says nothing about where the body sits
+    }
     for g in &gaps {
-        let body = max > 0 && (g.prose == max || g.prose as f32 >= 0.5 * max as f32 || g.essay);
+        let body = g.prose == max || g.prose as f32 >= 0.5 * max as f32 || g.essay;
         let slot = usize::from(!body);
         if let Some(a) = g.opening.and_then(|id| anchors.get_mut(&id)) {
             a.after[slot] += 1;
