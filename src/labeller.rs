@@ -425,7 +425,9 @@ fn link_like(l: &LineInfo) -> bool {
 
 /// The default role of a boilerplate line without cue or region.
 pub(crate) fn shape_role(l: &LineInfo) -> Label {
-    if l.list_item || link_like(l) || l.separators > 0 {
+    if l.date || l.byline {
+        Label::Other
+    } else if l.list_item || link_like(l) || l.separators > 0 {
         Label::Navigation
     } else {
         Label::Other
@@ -599,6 +601,8 @@ fn decide<'m>(
 
     // 4. Runs of list items in boilerplate agree on one role.
     agree_in_lists(info, &mut out);
+    // 5. Boilerplate inside a comment section belongs to it.
+    comment_sections(info, &mut out);
 
     // Blank lines take the label of the line before (or after) them.
     let mut last = None;
@@ -645,6 +649,39 @@ fn region_role(anchor: &Anchor) -> Label {
     }
 }
 
+/// A comment section opens at a line with a decisive comment cue (`Leave a
+/// Reply`, `12 Comments`) or a comment template, and closes at the next line
+/// decided for another boilerplate label by a cue or template. Inside it,
+/// boilerplate lines whose label came from their shape alone (names, dates,
+/// `Reply` links, vote counts) are `comment_policy`.
+fn comment_sections(info: &PageInfo, out: &mut [Decided<'_>]) {
+    let lex = &*LEXICON;
+    let mut open = false;
+    for (i, l) in info.lines.iter().enumerate() {
+        if l.blank {
+            continue;
+        }
+        let decided_by = match out[i].reason {
+            Reason::Template { .. } | Reason::SlottedTemplate { .. } => Some(out[i].label),
+            _ => l.cues.decisive().map(|c| lex.cue(c).label),
+        };
+        match decided_by {
+            Some(Label::CommentPolicy) => open = true,
+            Some(Label::Body) | None => {}
+            Some(_) => open = false,
+        }
+        let from_shape = l.cues.role().is_none()
+            && matches!(
+                out[i].reason,
+                Reason::Features { .. } | Reason::Region { .. } | Reason::Context
+            );
+        if open && from_shape && out[i].label != Label::Body {
+            out[i].label = Label::CommentPolicy;
+            out[i].reason = Reason::Context;
+        }
+    }
+}
+
 /// In a run of adjacent boilerplate list items, lines whose role came only
 /// from their shape or region take the role most of the run's cue- and
 /// template-decided lines have.
@@ -672,7 +709,8 @@ fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
         let best = (1..6)
             .max_by_key(|&k| (votes[k], std::cmp::Reverse(k)))
             .unwrap_or(1);
-        if votes[best] > 0 {
+        // One "We're hiring" link does not make a whole menu a job box.
+        if votes[best] > 0 && 3 * votes[best] as usize >= end + 1 - i {
             for j in i..=end {
                 let own_cue = info.lines[j].cues.role().is_some();
                 if let (false, Reason::Region { .. } | Reason::Features { .. } | Reason::Context) =
