@@ -14,7 +14,7 @@ use crate::corpus::corpus_dir;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Run `chaff ARGS...` through `cargo run`.
-fn chaff(args: &[&str]) -> Output {
+pub(crate) fn chaff(args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args([
             "run",
@@ -34,7 +34,7 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn assert_ok(out: &Output) {
+pub(crate) fn assert_ok(out: &Output) {
     assert!(
         out.status.success(),
         "chaff failed: {:?}\n{}",

@@ -1,2 +1,4 @@
 mod corpus;
 mod example;
+mod quality;
+mod seeds;
