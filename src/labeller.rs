@@ -483,7 +483,6 @@ fn decide<'m>(
 
     // 1. Templates.
     let mut matches: Vec<Option<(Match, &'m Anchor)>> = vec![None; n];
-    let mut anchors_of_page = Vec::new();
     if let Some(m) = model {
         for i in 0..n {
             let Some(t) = match_template(m, info, i) else {
@@ -504,7 +503,6 @@ fn decide<'m>(
                     fixed_words: fixed,
                 };
                 decided[i] = true;
-                anchors_of_page.push(i);
                 continue;
             };
             matches[i] = Some((t, anchor));
@@ -520,7 +518,6 @@ fn decide<'m>(
                 },
             };
             decided[i] = true;
-            anchors_of_page.push(i);
         }
     }
 
