@@ -85,6 +85,9 @@ pub(crate) struct LineInfo {
     pub(crate) keys_at: u32,
     /// Number of prefix (and of suffix) keys.
     pub(crate) n_keys: u8,
+    /// Where this line's folded word hashes start in
+    /// [`PageInfo::word_hashes`] (short lines only).
+    pub(crate) word_hashes_at: u32,
 }
 
 /// The analysed lines of one page.
@@ -93,6 +96,11 @@ pub(crate) struct PageInfo {
     pub(crate) lines: Vec<LineInfo>,
     /// Prefix and suffix keys of all lines, see [`LineInfo::keys_at`].
     pub(crate) keys: Vec<u64>,
+    /// Folded word hashes of short lines (25 words or fewer), see
+    /// [`LineInfo::word_hashes_at`].
+    pub(crate) word_hashes: Vec<u64>,
+    /// Sorted folded word hashes of the first non-blank line.
+    pub(crate) title_words: Option<Vec<u64>>,
 }
 
 impl PageInfo {
@@ -136,6 +144,15 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
         info.folded_words = folded.words.len() as u32;
         info.stopwords = folded.words.iter().filter(|w| stop.contains(w)).count() as u32;
         info.cues = lex.scan(folded.as_str());
+        if out.title_words.is_none() {
+            let mut t = folded.words.clone();
+            t.sort_unstable();
+            out.title_words = Some(t);
+        }
+        if folded.words.len() <= 25 {
+            info.word_hashes_at = out.word_hashes.len() as u32;
+            out.word_hashes.extend_from_slice(&folded.words);
+        }
         if keys && folded.words.len() >= 2 {
             let max = MAX_FIXED.min(folded.words.len() - 1);
             info.keys_at = out.keys.len() as u32;

@@ -51,10 +51,14 @@ pub(crate) const FEATURE_NAMES: [&str; N_FEATURES] = [
     "word_position",
     "words_6_15",
     "words_16_40",
+    "stopwords_x_log_words",
+    "terminal_x_log_words",
+    "list_item_x_log_words",
+    "title_overlap",
 ];
 
 /// Number of features.
-pub(crate) const N_FEATURES: usize = 39;
+pub(crate) const N_FEATURES: usize = 43;
 
 /// Names of the second-stage features: the first stage's scores of the line
 /// and of the lines around it (a learned form of jusText's context pass).
@@ -133,6 +137,20 @@ fn is_prose(l: &LineInfo) -> bool {
     !l.blank && l.words >= 15 && l.terminal && l.stopwords * 5 >= l.folded_words
 }
 
+/// Share of line `i`'s folded words that occur in the page's first (title)
+/// line: headlines repeat the title.
+fn title_overlap(info: &PageInfo, i: usize) -> f32 {
+    let (Some(t), l) = (info.title_words.as_ref(), &info.lines[i]) else {
+        return 0.0;
+    };
+    if l.folded_words == 0 || l.folded_words > 25 {
+        return 0.0;
+    }
+    let at = l.word_hashes_at as usize;
+    let words = &info.word_hashes[at..at + l.folded_words as usize];
+    words.iter().filter(|w| t.binary_search(w).is_ok()).count() as f32 / words.len() as f32
+}
+
 /// Feature vectors of every line of a page (blank lines get zeros).
 pub(crate) fn page_features(
     info: &PageInfo,
@@ -179,6 +197,7 @@ pub(crate) fn page_features(
         let l = &lines[i];
         let f = &mut out[i];
         let w = l.words as f32;
+        let stop = l.stopwords as f32 / l.folded_words.max(1) as f32;
         let caps = if l.alphabetic > 0 {
             l.capitalised as f32 / l.alphabetic as f32
         } else {
@@ -239,6 +258,10 @@ pub(crate) fn page_features(
             words_before as f32 / total_words.max(1) as f32,
             (6..=15).contains(&l.words) as u8 as f32,
             (16..=40).contains(&l.words) as u8 as f32,
+            stop * log_words(l),
+            l.terminal as u8 as f32 * log_words(l),
+            l.list_item as u8 as f32 * log_words(l),
+            if k > 0 { title_overlap(info, i) } else { 0.0 },
         ];
         words_before += l.words;
         if let Some(c) = l.cues.decisive() {
