@@ -161,6 +161,7 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
             folded.suffix_keys(max, |_, k| out.keys.push(k));
         }
         shape(bytes, &mut info);
+        lex.scan_raw(bytes.trim_ascii(), info.words, &mut info.cues);
         out.lines.push(info);
     }
     out

@@ -3,6 +3,7 @@
 use std::{collections::HashMap, sync::LazyLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use regex::bytes::RegexSet;
 
 use crate::{fingerprint::normalize, label::Label};
 
@@ -15,6 +16,10 @@ pub(crate) enum CueKind {
     Strong,
     /// The phrase names the role of a line known to be boilerplate.
     Weak,
+    /// A regular expression over the raw line (case-insensitive); a match
+    /// counts as a strong cue. For shapes no phrase captures, such as job
+    /// listings `<title> at <employer> (<place>)`.
+    Pattern,
 }
 
 /// One row of the lexicon.
@@ -33,6 +38,10 @@ pub(crate) struct Lexicon {
     anywhere: AhoCorasick,
     /// Pattern index in `anywhere` -> cue index.
     pattern_cue: Vec<u16>,
+    /// The `pattern` cues, tested in one pass over lines of up to 40 words.
+    patterns: RegexSet,
+    /// Index in `patterns` -> cue index.
+    regex_cue: Vec<u16>,
 }
 
 static SOURCE: &str = include_str!("cues.tsv");
@@ -58,9 +67,14 @@ impl Lexicon {
                 "line" => CueKind::Line,
                 "strong" => CueKind::Strong,
                 "weak" => CueKind::Weak,
+                "pattern" => CueKind::Pattern,
                 other => panic!("cues.tsv: unknown kind {other:?}"),
             };
-            let phrase = normalize(phrase.as_bytes());
+            let phrase = if kind == CueKind::Pattern {
+                phrase.to_string()
+            } else {
+                normalize(phrase.as_bytes())
+            };
             assert!(
                 !phrase.is_empty(),
                 "cues.tsv: phrase folds to nothing: {row:?}"
@@ -74,6 +88,8 @@ impl Lexicon {
         let mut whole_line = HashMap::new();
         let mut patterns = Vec::new();
         let mut pattern_cue = Vec::new();
+        let mut regexes = Vec::new();
+        let mut regex_cue = Vec::new();
         for (i, cue) in cues.iter().enumerate() {
             let i = u16::try_from(i).expect("too many cues");
             match cue.kind {
@@ -84,17 +100,37 @@ impl Lexicon {
                     patterns.push(cue.phrase.as_str());
                     pattern_cue.push(i);
                 }
+                CueKind::Pattern => {
+                    regexes.push(format!("(?i){}", cue.phrase));
+                    regex_cue.push(i);
+                }
             }
         }
         let anywhere = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("cue automaton");
+        let patterns = RegexSet::new(&regexes).expect("cues.tsv: pattern cues compile");
         Lexicon {
             cues,
             whole_line,
             anywhere,
             pattern_cue,
+            patterns,
+            regex_cue,
+        }
+    }
+
+    /// Add the hits of the `pattern` cues on a raw line of `words` words.
+    pub(crate) fn scan_raw(&self, raw: &[u8], words: u32, hits: &mut CueHits) {
+        if words > 40 || self.regex_cue.is_empty() {
+            return;
+        }
+        for p in self.patterns.matches(raw).iter() {
+            let ci = self.regex_cue[p];
+            let li = self.cues[ci as usize].label.index();
+            hits.strong[li] = hits.strong[li].saturating_add(1);
+            hits.strong_cue[li].get_or_insert(ci);
         }
     }
 

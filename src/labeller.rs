@@ -586,6 +586,8 @@ fn decide<'m>(
         }
         out[i].label = if s > 0.0 {
             Label::Body
+        } else if Some(i) == title && cue_role.is_none() {
+            Label::Other // the page's <title> line, as HTML-to-text steps print it first
         } else {
             cue_role.map_or(shape_role(l), |c| lex.cue(c).label)
         };
