@@ -1,1 +1,298 @@
-fn main() {}
+//! Throughput benches: `cargo bench` (all groups) or `cargo bench -- scan`.
+//!
+//! Inputs come from the WCXB corpus beside the checkout
+//! (`../shared/corpus/wcxb`), loaded once outside the timed loops. Without
+//! the corpus the benches print a notice and run on a small synthetic dump,
+//! whose figures are not comparable with the published ones.
+
+use std::{
+    collections::BTreeMap,
+    hint::black_box,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use chaff::{SiteModel, SiteModelBuilder};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+/// The pages of the dump, grouped by site group, in manifest order.
+struct Dump {
+    /// `(group, page)` for every page.
+    pages: Vec<(String, Vec<u8>)>,
+    /// Every page's index into `pages`, by group.
+    groups: BTreeMap<String, Vec<usize>>,
+    /// All pages concatenated, each ending in `\n`.
+    all: Vec<u8>,
+    /// Whether this is the real corpus (false: synthetic fallback).
+    real: bool,
+}
+
+impl Dump {
+    fn load() -> Dump {
+        let wcxb = Path::new(CORPUS).join("wcxb");
+        let pages = match read_wcxb(&wcxb) {
+            Some(pages) => pages,
+            None => {
+                eprintln!(
+                    "notice: corpus not found at {}; benchmarking a small synthetic dump \
+                     (figures not comparable with the published ones)",
+                    wcxb.display()
+                );
+                synthetic()
+            }
+        };
+        let real = wcxb.join("manifest.tsv").is_file();
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut all = Vec::new();
+        for (i, (group, page)) in pages.iter().enumerate() {
+            groups.entry(group.clone()).or_default().push(i);
+            all.extend_from_slice(page);
+            if !page.ends_with(b"\n") {
+                all.push(b'\n');
+            }
+        }
+        Dump {
+            pages,
+            groups,
+            all,
+            real,
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        self.pages.iter().map(|(_, p)| p.len() as u64).sum()
+    }
+
+    /// One model per site group, learned from all of its pages.
+    fn learn(&self) -> BTreeMap<&str, SiteModel> {
+        let builder = SiteModelBuilder::new();
+        self.groups
+            .iter()
+            .map(|(g, ids)| {
+                (
+                    g.as_str(),
+                    builder.build(ids.iter().map(|&i| &self.pages[i].1)),
+                )
+            })
+            .collect()
+    }
+}
+
+/// `(group, text)` of every page in the manifest, or `None` without it.
+fn read_wcxb(dir: &Path) -> Option<Vec<(String, Vec<u8>)>> {
+    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).ok()?;
+    let mut pages = Vec::new();
+    for row in manifest.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let (Some(id), Some(group)) = (cols.first(), cols.get(3)) else {
+            continue;
+        };
+        let text = std::fs::read(dir.join("text").join(format!("{id}.txt"))).ok()?;
+        pages.push((group.to_string(), text));
+    }
+    (!pages.is_empty()).then_some(pages)
+}
+
+/// 40 sites of 5 pages: a shared menu, footer and comment notice around
+/// page-specific prose.
+fn synthetic() -> Vec<(String, Vec<u8>)> {
+    let words = [
+        "council", "budget", "river", "school", "bridge", "storm", "market", "library",
+    ];
+    let mut pages = Vec::new();
+    for site in 0..40 {
+        for page in 0..5 {
+            let mut text = format!("Site {site}\n- Home\n- News\n- Sport\n- Contact\n");
+            for para in 0..12 {
+                let mut line = String::new();
+                for w in 0..30 {
+                    line.push_str(words[(site * 7 + page * 13 + para * 3 + w) % words.len()]);
+                    line.push(' ');
+                }
+                text.push_str(&format!("{line}paragraph {para} of page {page}.\n"));
+            }
+            text.push_str("Comments are moderated.\nImprint\nPrivacy\n© Site\n");
+            pages.push((format!("site{site}"), text.into_bytes()));
+        }
+    }
+    pages
+}
+
+fn scan(c: &mut Criterion, dump: &Dump) {
+    let all = &dump.all[..];
+    let text = std::str::from_utf8(all)
+        .map(|s| s.to_owned())
+        .unwrap_or_else(|_| {
+            eprintln!("notice: dump is not valid UTF-8; str::lines baseline runs on a lossy copy");
+            String::from_utf8_lossy(all).into_owned()
+        });
+    let mut g = c.benchmark_group("scan");
+    g.throughput(Throughput::Bytes(all.len() as u64));
+    g.measurement_time(Duration::from_secs(4))
+        .warm_up_time(Duration::from_secs(1));
+    g.bench_function("memchr_count", |b| {
+        b.iter(|| memchr::memchr_iter(b'\n', black_box(all)).count())
+    });
+    g.bench_function("chaff_lines_count", |b| {
+        b.iter(|| chaff::lines(black_box(all)).count())
+    });
+    g.bench_function("chaff_lines_span_sum", |b| {
+        b.iter(|| {
+            chaff::lines(black_box(all))
+                .map(|l| l.span().len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("str_lines_count", |b| {
+        b.iter(|| black_box(text.as_str()).lines().count())
+    });
+    g.finish();
+}
+
+fn learn(c: &mut Criterion, dump: &Dump) {
+    let mut g = c.benchmark_group("learn");
+    g.throughput(Throughput::Bytes(dump.bytes()));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(10))
+        .warm_up_time(Duration::from_secs(2));
+    g.bench_function("one_model_per_group", |b| {
+        b.iter(|| black_box(dump.learn()).len())
+    });
+    // The groups with siblings only: where learning has templates to find.
+    let multi: Vec<&Vec<usize>> = dump.groups.values().filter(|ids| ids.len() >= 2).collect();
+    let bytes: u64 = multi
+        .iter()
+        .flat_map(|ids| ids.iter())
+        .map(|&i| dump.pages[i].1.len() as u64)
+        .sum();
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("groups_of_2_or_more", |b| {
+        b.iter(|| {
+            let builder = SiteModelBuilder::new();
+            multi
+                .iter()
+                .map(|ids| {
+                    builder
+                        .build(ids.iter().map(|&i| black_box(&dump.pages[i].1)))
+                        .pages()
+                })
+                .sum::<u32>()
+        })
+    });
+    g.finish();
+}
+
+fn label(c: &mut Criterion, dump: &Dump) {
+    let models = dump.learn();
+    let mut g = c.benchmark_group("label");
+    g.throughput(Throughput::Bytes(dump.bytes()));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .warm_up_time(Duration::from_secs(2));
+    g.bench_function("learned_model", |b| {
+        b.iter(|| {
+            let mut body = 0usize;
+            for (group, page) in &dump.pages {
+                body += models[group.as_str()].label(black_box(page)).counts()[0];
+            }
+            body
+        })
+    });
+    g.bench_function("no_model", |b| {
+        b.iter(|| {
+            let mut body = 0usize;
+            for (_, page) in &dump.pages {
+                body += chaff::label(black_box(page)).counts()[0];
+            }
+            body
+        })
+    });
+    g.finish();
+}
+
+/// The `chaff` example over a JSONL dump of the corpus, learning included.
+fn end_to_end(c: &mut Criterion, dump: &Dump) {
+    let Some(bin) = example_binary() else {
+        eprintln!("notice: end_to_end skipped: build the example first (cargo build --release --example chaff)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("chaff-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let input = dir.join("dump.jsonl");
+    let output = dir.join("out.jsonl");
+    write_jsonl(dump, &input);
+    let bytes = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
+    let run = || {
+        let status = std::process::Command::new(&bin)
+            .arg("label")
+            .arg(&input)
+            .args(["--format", "jsonl", "-o"])
+            .arg(&output)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run the chaff example");
+        assert!(status.success(), "chaff example failed: {status}");
+    };
+    let mut g = c.benchmark_group("end_to_end");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function(BenchmarkId::new("example_label_jsonl", "bytes"), |b| {
+        b.iter(run)
+    });
+    g.throughput(Throughput::Elements(dump.pages.len() as u64));
+    g.bench_function(BenchmarkId::new("example_label_jsonl", "pages"), |b| {
+        b.iter(run)
+    });
+    g.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The release build of the `chaff` example, if it has been built.
+fn example_binary() -> Option<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let bin = target
+        .join("release/examples")
+        .join(format!("chaff{}", std::env::consts::EXE_SUFFIX));
+    bin.is_file().then_some(bin)
+}
+
+/// One JSON object per page: `{"id": …, "url": …, "text": …}`.
+fn write_jsonl(dump: &Dump, path: &Path) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create dump"));
+    for (i, (group, page)) in dump.pages.iter().enumerate() {
+        let record = serde_json::json!({
+            "id": format!("page-{i}"),
+            "url": format!("https://{group}/page-{i}"),
+            "text": String::from_utf8_lossy(page),
+        });
+        serde_json::to_writer(&mut out, &record).expect("write dump");
+        out.write_all(b"\n").expect("write dump");
+    }
+    out.flush().expect("write dump");
+}
+
+fn benches(c: &mut Criterion) {
+    let dump = Dump::load();
+    if dump.real {
+        eprintln!(
+            "wcxb: {} pages, {} groups, {:.1} MB",
+            dump.pages.len(),
+            dump.groups.len(),
+            dump.bytes() as f64 / 1e6
+        );
+    }
+    scan(c, &dump);
+    learn(c, &dump);
+    label(c, &dump);
+    end_to_end(c, &dump);
+}
+
+criterion_group!(chaff_benches, benches);
+criterion_main!(chaff_benches);
