@@ -264,8 +264,12 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The release build of the `chaff` example, if it has been built.
+/// The release build of the `chaff` example, if it has been built
+/// (`CHAFF_EXAMPLE_BIN` overrides the path).
 fn example_binary() -> Option<PathBuf> {
+    if let Some(bin) = std::env::var_os("CHAFF_EXAMPLE_BIN") {
+        return Some(PathBuf::from(bin));
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
