@@ -28,8 +28,29 @@ static SHORT_LINE_PATTERNS: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("short-line patterns compile")
 });
 
-static STOPWORDS: LazyLock<HashSet<u64>> = LazyLock::new(|| {
-    let mut set = HashSet::new();
+/// Hashes a `u64` that is already a hash with one multiply (SipHash would
+/// cost more than the lookup it serves).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct MixHasher(u64);
+
+impl std::hash::Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type WordSet = HashSet<u64, std::hash::BuildHasherDefault<MixHasher>>;
+
+static STOPWORDS: LazyLock<WordSet> = LazyLock::new(|| {
+    let mut set = WordSet::default();
     let mut folded = Folded::default();
     for row in include_str!("stopwords.txt").lines() {
         if row.starts_with('#') {

@@ -108,6 +108,7 @@ impl Lexicon {
         }
         let anywhere = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("cue automaton");
         let patterns = RegexSet::new(&regexes).expect("cues.tsv: pattern cues compile");

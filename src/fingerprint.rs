@@ -69,7 +69,7 @@ pub fn normalize(line: &[u8]) -> String {
 }
 
 /// Whether `c` counts as punctuation for folding.
-pub fn is_punctuation(c: char) -> bool {
+pub const fn is_punctuation(c: char) -> bool {
     match c {
         '!' | '"' | '#' | '%' | '&' | '\'' | '(' | ')' | '*' | ',' | '-' | '.' | '/' | ':'
         | ';' | '?' | '@' | '[' | '\\' | ']' | '_' | '{' | '}' => true,
@@ -82,6 +82,30 @@ pub fn is_punctuation(c: char) -> bool {
         _ => false,
     }
 }
+
+/// Fold class of each ASCII byte.
+const A_LETTER: u8 = 0;
+const A_DIGIT: u8 = 1;
+const A_SEP: u8 = 2;
+const A_KEEP: u8 = 3;
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [A_KEEP; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() {
+            A_LETTER
+        } else if c.is_ascii_digit() {
+            A_DIGIT
+        } else if c.is_ascii_whitespace() || c < 0x20 || c == 0x7f || is_punctuation(c as char) {
+            A_SEP
+        } else {
+            A_KEEP
+        };
+        b += 1;
+    }
+    t
+};
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -119,14 +143,48 @@ impl Folded {
     pub(crate) fn fill(&mut self, line: &[u8]) {
         self.text.clear();
         self.words.clear();
+        self.text.reserve(line.len());
         let mut word_start = usize::MAX; // usize::MAX: not inside a word
         let mut in_digits = false;
-        for chunk in line.utf8_chunks() {
-            for c in chunk.valid().chars() {
-                self.push_char(c, &mut word_start, &mut in_digits);
+        let mut i = 0;
+        while i < line.len() {
+            let b = line[i];
+            if b < 0x80 {
+                match ASCII_CLASS[b as usize] {
+                    A_LETTER => {
+                        self.begin_word(&mut word_start);
+                        self.text.push(b.to_ascii_lowercase());
+                        in_digits = false;
+                    }
+                    A_DIGIT => self.push_digit(&mut word_start, &mut in_digits),
+                    A_SEP => {
+                        self.end_word(&mut word_start);
+                        in_digits = false;
+                    }
+                    _ => {
+                        self.begin_word(&mut word_start);
+                        self.text.push(b);
+                        in_digits = false;
+                    }
+                }
+                i += 1;
+                continue;
             }
-            if !chunk.invalid().is_empty() {
-                self.push_char('\u{FFFD}', &mut word_start, &mut in_digits);
+            // Decode one character (or one maximal invalid sequence, as
+            // `from_utf8_lossy` does) from a window of at most four bytes.
+            let window = &line[i..line.len().min(i + 4)];
+            let Some(chunk) = window.utf8_chunks().next() else {
+                break;
+            };
+            match chunk.valid().chars().next() {
+                Some(c) => {
+                    self.push_char(c, &mut word_start, &mut in_digits);
+                    i += c.len_utf8();
+                }
+                None => {
+                    self.push_char('\u{FFFD}', &mut word_start, &mut in_digits);
+                    i += chunk.invalid().len().max(1);
+                }
             }
         }
         self.end_word(&mut word_start);

@@ -260,7 +260,10 @@ impl SiteLearner {
         };
         let mut anchors = BTreeMap::new();
         let mut folded = self.folded;
-        for page in self.sample.values() {
+        // A site without repeated lines has no templates, hence no regions.
+        let templateless =
+            model.lines.is_empty() && model.prefixes.is_empty() && model.suffixes.is_empty();
+        for page in self.sample.values().filter(|_| !templateless) {
             observe(&model, page, &mut folded, &mut anchors);
         }
         // Exact templates the sample missed still get an anchor and a role.
