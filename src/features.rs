@@ -55,10 +55,86 @@ pub(crate) const FEATURE_NAMES: [&str; N_FEATURES] = [
     "terminal_x_log_words",
     "list_item_x_log_words",
     "title_overlap",
+    "bin_w1",
+    "bin_w2",
+    "bin_w3_4",
+    "bin_w5_7",
+    "bin_w8_12",
+    "bin_w13_20",
+    "bin_w21_35",
+    "bin_w36_60",
+    "bin_w61_plus",
+    "bin_stop0",
+    "bin_stop_0_10",
+    "bin_stop_10_20",
+    "bin_stop_20_30",
+    "bin_stop_30_40",
+    "bin_stop_40_plus",
+    "bin_pos_0_20",
+    "bin_pos_20_40",
+    "bin_pos_40_60",
+    "bin_pos_60_80",
+    "bin_pos_80_100",
+    "bin_win_lt_1",
+    "bin_win_1_1_5",
+    "bin_win_1_5_2",
+    "bin_win_2_2_5",
+    "bin_win_2_5_3",
+    "bin_win_3_plus",
+    "bin_prose_here",
+    "bin_prose_1",
+    "bin_prose_2",
+    "bin_prose_3_5",
+    "bin_prose_6_10",
+    "bin_prose_11_plus",
+    "bin_prose_none",
 ];
 
 /// Number of features.
-pub(crate) const N_FEATURES: usize = 43;
+pub(crate) const N_FEATURES: usize = 76;
+
+/// Number of features before the one-hot bins.
+const N_PLAIN: usize = 43;
+
+/// One-hot bins of the length, stopword ratio, position, window length and
+/// distance to prose: the linear model's way to bend.
+fn bins(words: u32, stop: f32, pos: f32, window: f32, dist: u32, out: &mut [f32]) {
+    let w = match words {
+        0..=1 => 0,
+        2 => 1,
+        3..=4 => 2,
+        5..=7 => 3,
+        8..=12 => 4,
+        13..=20 => 5,
+        21..=35 => 6,
+        36..=60 => 7,
+        _ => 8,
+    };
+    let st = if stop <= 0.0 {
+        0
+    } else {
+        1 + ((stop * 10.0) as usize).min(4)
+    };
+    let p = ((pos * 5.0) as usize).min(4);
+    let win = if window < 1.0 {
+        0
+    } else {
+        1 + (((window - 1.0) * 2.0) as usize).min(4)
+    };
+    let d = match dist {
+        0 => 0,
+        1 => 1,
+        2 => 2,
+        3..=5 => 3,
+        6..=10 => 4,
+        u32::MAX => 6,
+        _ => 5,
+    };
+    out.fill(0.0);
+    for i in [w, 9 + st, 15 + p, 20 + win, 26 + d] {
+        out[i] = 1.0;
+    }
+}
 
 /// Names of the second-stage features: the first stage's scores of the line
 /// and of the lines around it (a learned form of jusText's context pass).
@@ -193,9 +269,10 @@ pub(crate) fn page_features(
         a + 1 < fps.len() && fps[a + 1] == fp
     };
     let mut out = vec![[0f32; N_FEATURES]; n];
+    let mut plain = [0f32; N_PLAIN];
     for (k, &i) in nb.iter().enumerate() {
         let l = &lines[i];
-        let f = &mut out[i];
+        let f = &mut plain;
         let w = l.words as f32;
         let stop = l.stopwords as f32 / l.folded_words.max(1) as f32;
         let caps = if l.alphabetic > 0 {
@@ -263,6 +340,8 @@ pub(crate) fn page_features(
             l.list_item as u8 as f32 * log_words(l),
             if k > 0 { title_overlap(info, i) } else { 0.0 },
         ];
+        out[i][..N_PLAIN].copy_from_slice(&plain);
+        bins(l.words, stop, pos, window, dist[k], &mut out[i][N_PLAIN..]);
         words_before += l.words;
         if let Some(c) = l.cues.decisive() {
             match crate::cues::LEXICON.cue(c).label {
