@@ -67,14 +67,18 @@ fn main() {
         .map(|g| (fnv(g.as_bytes()) % folds as u64) as usize)
         .collect();
 
-    let identity = classifier(&fit_placeholder(), &stage2_identity());
+    let identity = Fitted {
+        w1: fit_placeholder(),
+        trees: String::new(),
+        w2: stage2_identity(),
+    }
+    .classifier();
     let rows1 = rows(&pages, &models, &fold_of, &identity, Stage::One);
     eprintln!("{} training rows", rows1.len());
 
     let mut held_out = BTreeMap::<String, [f64; 3]>::new();
     for f in 0..folds {
-        let (w1, w2) = fit_both(&pages, &models, &fold_of, &rows1, Some(f));
-        let c = classifier(&w1, &w2);
+        let c = fit_both(&pages, &models, &fold_of, &rows1, Some(f)).classifier();
         for p in pages.iter().filter(|p| fold_of[p.group] == f) {
             let labelled = models[p.group].label_with(&c, &p.text);
             let nonblank = labelled.filter(|l| !l.is_blank());
@@ -100,16 +104,8 @@ fn main() {
         println!("{k:14} P {p:.3} R {r:.3} F1 {:.3}", 2.0 * p * r / (p + r));
     }
 
-    let (w1, w2) = fit_both(&pages, &models, &fold_of, &rows1, None);
-    let mut tsv = String::from(
-        "# Line classifier weights (log-odds of body), fitted by examples/train.rs\n# on wcxb with every site; see DESIGN.md for the held-out-site figures.\n",
-    );
-    for (name, v) in LineClassifier::feature_names()
-        .iter()
-        .zip(w1.iter().chain(&w2))
-    {
-        tsv.push_str(&format!("{name}\t{v:.4}\n"));
-    }
+    let fitted = fit_both(&pages, &models, &fold_of, &rows1, None);
+    let tsv = fitted.to_tsv();
     match out {
         Some(path) => fs::write(&path, tsv).expect("write weights"),
         None => print!("{tsv}"),
@@ -166,16 +162,18 @@ fn fit_both(
     fold_of: &[usize],
     rows1: &[Row],
     skip: Option<usize>,
-) -> (Vec<f64>, Vec<f64>) {
+) -> Fitted {
     let keep = |r: &&Row| Some(r.fold) != skip;
     let w1 = fit(rows1.iter().filter(keep));
-    let rows2 = rows(
-        pages,
-        models,
-        fold_of,
-        &classifier(&w1, &stage2_identity()),
-        Stage::Two,
-    );
+    let train: Vec<&Row> = rows1.iter().filter(keep).collect();
+    let base: Vec<f64> = train.iter().map(|r| dot(&w1, &r.x)).collect();
+    let trees = boost(&train, &base);
+    let stage1 = Fitted {
+        w1: w1.clone(),
+        trees: trees.clone(),
+        w2: stage2_identity(),
+    };
+    let rows2 = rows(pages, models, fold_of, &stage1.classifier(), Stage::Two);
     let mut w2 = fit(rows2.iter().filter(keep));
     // Logistic regression fits log-loss; body F1 wants its own threshold.
     // Pick the bias shift that maximises word F1 on the training folds.
@@ -206,7 +204,193 @@ fn fit_both(
         f1(best)
     );
     w2[0] += best;
-    (w1, w2)
+    Fitted { w1, trees, w2 }
+}
+
+fn dot(w: &[f64], x: &[f64]) -> f64 {
+    w.iter().zip(x).map(|(a, b)| a * b).sum()
+}
+
+/// Both stages' weights and the first stage's boosted trees.
+struct Fitted {
+    w1: Vec<f64>,
+    /// `node` rows in the format `LineClassifier::from_tsv` reads.
+    trees: String,
+    w2: Vec<f64>,
+}
+
+impl Fitted {
+    fn to_tsv(&self) -> String {
+        let mut tsv = String::from(
+            "# Line classifier (log-odds of body), fitted by examples/train.rs on wcxb\n# with every site; see DESIGN.md for the held-out-site figures.\n",
+        );
+        for (name, v) in LineClassifier::feature_names()
+            .iter()
+            .zip(self.w1.iter().chain(&self.w2))
+        {
+            tsv.push_str(&format!("{name}\t{v:.5}\n"));
+        }
+        tsv.push_str(&self.trees);
+        tsv
+    }
+
+    fn classifier(&self) -> LineClassifier {
+        LineClassifier::from_tsv(&self.to_tsv()).expect("the trainer writes what the crate reads")
+    }
+}
+
+/// Gradient-boosted regression trees on the logistic loss, starting from the
+/// linear score `base`: depth-3 trees over 32 quantile bins per feature,
+/// learning rate 0.1, each tree fitted on a deterministic half of the rows.
+/// Returns the trees as `node` rows.
+fn boost(rows: &[&Row], base: &[f64]) -> String {
+    const TREES: usize = 120;
+    const DEPTH: usize = 3;
+    const RATE: f64 = 0.1;
+    const LAMBDA: f64 = 20.0;
+    const MIN_CHILD: f64 = 200.0;
+    let names = LineClassifier::feature_names();
+    // Trees split on the plain features (the one-hot bins are for the
+    // linear part); skip the bias.
+    let features: Vec<usize> = (1..names.len())
+        .filter(|&f| !names[f].starts_with("bin_") && !names[f].starts_with("s2_"))
+        .collect();
+    let n = rows.len();
+    // Quantile cut points per feature, from every 16th row.
+    let cuts: Vec<Vec<f64>> = features
+        .iter()
+        .map(|&f| {
+            let mut v: Vec<f64> = rows.iter().step_by(16).map(|r| r.x[f]).collect();
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            if v.len() <= 32 {
+                return v;
+            }
+            let mut c: Vec<f64> = (1..32).map(|q| v[q * v.len() / 32]).collect();
+            c.dedup();
+            c
+        })
+        .collect();
+    let bin = |f: usize, x: f64| cuts[f].partition_point(|&c| c < x) as u8;
+    let binned: Vec<Vec<u8>> = rows
+        .iter()
+        .map(|r| {
+            features
+                .iter()
+                .enumerate()
+                .map(|(k, &f)| bin(k, r.x[f]))
+                .collect()
+        })
+        .collect();
+    let mut score = base.to_vec();
+    let mut out = String::new();
+    let nodes_max = (1 << (DEPTH + 1)) - 1;
+    for t in 0..TREES {
+        let mut g = vec![0.0; n];
+        let mut h = vec![0.0; n];
+        for i in 0..n {
+            let p = 1.0 / (1.0 + (-score[i]).exp());
+            g[i] = rows[i].weight * (p - rows[i].y);
+            h[i] = rows[i].weight * (p * (1.0 - p)).max(1e-6);
+        }
+        let in_sample = |i: usize| (fnv(&(i as u64 ^ ((t as u64) << 40)).to_le_bytes()) & 1) == 0;
+        // Heap-ordered nodes: children of k are 2k+1 and 2k+2.
+        let mut split: Vec<Option<(usize, u8)>> = vec![None; nodes_max];
+        let mut node_of = vec![0usize; n];
+        for level in 0..DEPTH {
+            let first = (1 << level) - 1;
+            let width = 1 << level;
+            let bins = 33;
+            let mut hist = vec![(0.0f64, 0.0f64); width * features.len() * bins];
+            for i in (0..n).filter(|&i| in_sample(i)) {
+                let k = node_of[i];
+                if k < first || k >= first + width {
+                    continue;
+                }
+                let base_at = (k - first) * features.len() * bins;
+                for (fk, &b) in binned[i].iter().enumerate() {
+                    let cell = &mut hist[base_at + fk * bins + b as usize];
+                    cell.0 += g[i];
+                    cell.1 += h[i];
+                }
+            }
+            for w in 0..width {
+                let k = first + w;
+                let mut best: Option<(f64, usize, u8)> = None;
+                for fk in 0..features.len() {
+                    let cells = &hist[(w * features.len() + fk) * bins..][..bins];
+                    let (gt, ht): (f64, f64) =
+                        cells.iter().fold((0.0, 0.0), |a, c| (a.0 + c.0, a.1 + c.1));
+                    let (mut gl, mut hl) = (0.0, 0.0);
+                    for b in 0..bins - 1 {
+                        gl += cells[b].0;
+                        hl += cells[b].1;
+                        let (gr, hr) = (gt - gl, ht - hl);
+                        if hl < MIN_CHILD || hr < MIN_CHILD {
+                            continue;
+                        }
+                        let gain = gl * gl / (hl + LAMBDA) + gr * gr / (hr + LAMBDA)
+                            - gt * gt / (ht + LAMBDA);
+                        if best.is_none_or(|(bg, _, _)| gain > bg) {
+                            best = Some((gain, fk, b as u8));
+                        }
+                    }
+                }
+                split[k] = best.filter(|b| b.0 > 0.0).map(|(_, fk, b)| (fk, b));
+            }
+            for i in 0..n {
+                let k = node_of[i];
+                if k >= first && k < first + width {
+                    if let Some((fk, b)) = split[k] {
+                        node_of[i] = if binned[i][fk] <= b {
+                            2 * k + 1
+                        } else {
+                            2 * k + 2
+                        };
+                    }
+                }
+            }
+        }
+        // Leaf values by Newton's step on the sampled rows of each leaf.
+        let mut gs = vec![0.0; nodes_max];
+        let mut hs = vec![0.0; nodes_max];
+        for i in (0..n).filter(|&i| in_sample(i)) {
+            gs[node_of[i]] += g[i];
+            hs[node_of[i]] += h[i];
+        }
+        let leaf_value = |k: usize| -RATE * gs[k] / (hs[k] + LAMBDA);
+        for i in 0..n {
+            score[i] += leaf_value(node_of[i]);
+        }
+        // Write the tree: reachable nodes in heap order, renumbered.
+        let mut order = vec![0usize];
+        let mut at = 0;
+        while at < order.len() {
+            let k = order[at];
+            if k < split.len() && split[k].is_some() {
+                order.push(2 * k + 1);
+                order.push(2 * k + 2);
+            }
+            at += 1;
+        }
+        let index = |k: usize| order.iter().position(|&o| o == k).unwrap_or(0);
+        for &k in &order {
+            match split.get(k).copied().flatten() {
+                Some((fk, b)) => {
+                    let f = features[fk];
+                    let threshold = cuts[fk].get(b as usize).copied().unwrap_or(f64::MAX);
+                    out.push_str(&format!(
+                        "node\t{t}\t{}\t{threshold}\t{}\t{}\t0\n",
+                        names[f],
+                        index(2 * k + 1),
+                        index(2 * k + 2)
+                    ));
+                }
+                None => out.push_str(&format!("node\t{t}\t-\t0\t0\t0\t{}\n", leaf_value(k))),
+            }
+        }
+    }
+    out
 }
 
 /// Second-stage weights that pass the first stage's score through.
@@ -229,11 +413,6 @@ fn fit_placeholder() -> Vec<f64> {
         .filter(|n| !n.starts_with("s2_"))
         .count();
     shipped.weights()[..n].iter().map(|&w| w as f64).collect()
-}
-
-fn classifier(w1: &[f64], w2: &[f64]) -> LineClassifier {
-    let w: Vec<f32> = w1.iter().chain(w2).map(|&v| v as f32).collect();
-    LineClassifier::from_weights(&w).expect("one weight per feature")
 }
 
 fn fnv(bytes: &[u8]) -> u64 {

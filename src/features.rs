@@ -368,6 +368,27 @@ fn names() -> impl Iterator<Item = &'static str> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineClassifier {
     weights: [f32; N_WEIGHTS],
+    /// Boosted regression trees added to the first stage's score; each tree
+    /// is a run of nodes, its root first.
+    trees: Vec<Node>,
+    /// Index of each tree's root in `trees`.
+    roots: Vec<u32>,
+}
+
+/// A node of a boosted tree: a split `x[feature] <= threshold` (go to
+/// `left`, else `right`, both indices into the same tree), or a leaf.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Node {
+    /// `u16::MAX` for a leaf.
+    feature: u16,
+    threshold: f32,
+    left: u32,
+    right: u32,
+    value: f32,
+}
+
+impl Node {
+    const LEAF: u16 = u16::MAX;
 }
 
 static DEFAULT: LazyLock<LineClassifier> = LazyLock::new(|| {
@@ -387,13 +408,53 @@ impl LineClassifier {
     }
 
     /// Parse `feature<TAB>weight` rows; `#` starts a comment. Every feature
-    /// must be given exactly once.
+    /// must be given exactly once. Rows
+    /// `node<TAB>tree<TAB>feature<TAB>threshold<TAB>left<TAB>right<TAB>value`
+    /// add boosted trees (`feature` is `-` for a leaf; `left` and `right`
+    /// number the nodes within their tree, in the order they are given).
     pub fn from_tsv(text: &str) -> Result<LineClassifier> {
         let bad = || Error::new(ErrorKind::InvalidWeights);
         let mut weights = [f32::NAN; N_WEIGHTS];
+        let mut trees: Vec<Vec<Node>> = Vec::new();
         for row in text.lines() {
             let row = row.trim();
             if row.is_empty() || row.starts_with('#') {
+                continue;
+            }
+            if let Some(rest) = row.strip_prefix("node\t") {
+                let cols: Vec<&str> = rest.split('\t').collect();
+                let [tree, feature, threshold, left, right, value] = cols[..] else {
+                    return Err(bad());
+                };
+                let tree: usize = tree.parse().map_err(|_| bad())?;
+                if tree > trees.len() {
+                    return Err(bad());
+                }
+                if tree == trees.len() {
+                    trees.push(Vec::new());
+                }
+                let feature = if feature == "-" {
+                    Node::LEAF
+                } else {
+                    FEATURE_NAMES
+                        .iter()
+                        .position(|&f| f == feature)
+                        .ok_or_else(bad)? as u16
+                };
+                let num = |v: &str| {
+                    v.parse::<f32>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(bad)
+                };
+                let idx = |v: &str| v.parse::<u32>().map_err(|_| bad());
+                trees[tree].push(Node {
+                    feature,
+                    threshold: num(threshold)?,
+                    left: idx(left)?,
+                    right: idx(right)?,
+                    value: num(value)?,
+                });
                 continue;
             }
             let (name, value) = row.split_once('\t').ok_or_else(bad)?;
@@ -407,7 +468,49 @@ impl LineClassifier {
         if weights.iter().any(|w| w.is_nan()) {
             return Err(bad());
         }
-        Ok(LineClassifier { weights })
+        let mut nodes = Vec::new();
+        let mut roots = Vec::new();
+        for tree in trees {
+            let base = nodes.len() as u32;
+            let n = tree.len() as u32;
+            roots.push(base);
+            for mut node in tree {
+                // Children must lie inside the tree and after their parent,
+                // so evaluation always ends at a leaf.
+                let at = nodes.len() as u32 - base;
+                if node.feature != Node::LEAF {
+                    if node.left <= at || node.right <= at || node.left >= n || node.right >= n {
+                        return Err(bad());
+                    }
+                    node.left += base;
+                    node.right += base;
+                }
+                nodes.push(node);
+            }
+        }
+        Ok(LineClassifier {
+            weights,
+            trees: nodes,
+            roots,
+        })
+    }
+
+    /// The sum of the boosted trees' outputs for `x`.
+    fn trees_score(&self, x: &[f32; N_FEATURES]) -> f32 {
+        let mut sum = 0.0;
+        for &root in &self.roots {
+            let mut node = &self.trees[root as usize];
+            while node.feature != Node::LEAF {
+                let next = if x[node.feature as usize] <= node.threshold {
+                    node.left
+                } else {
+                    node.right
+                };
+                node = &self.trees[next as usize];
+            }
+            sum += node.value;
+        }
+        sum
     }
 
     /// Write the weights in the format [`LineClassifier::from_tsv`] reads.
@@ -416,16 +519,39 @@ impl LineClassifier {
         for (name, w) in names().zip(self.weights) {
             out.push_str(&format!("{name}\t{w}\n"));
         }
+        for (t, &root) in self.roots.iter().enumerate() {
+            let end = self
+                .roots
+                .get(t + 1)
+                .map_or(self.trees.len(), |&r| r as usize);
+            for node in &self.trees[root as usize..end] {
+                let feature = if node.feature == Node::LEAF {
+                    "-"
+                } else {
+                    FEATURE_NAMES[node.feature as usize]
+                };
+                let (l, r) = if node.feature == Node::LEAF {
+                    (0, 0)
+                } else {
+                    (node.left - root, node.right - root)
+                };
+                out.push_str(&format!(
+                    "node\t{t}\t{feature}\t{}\t{l}\t{r}\t{}\n",
+                    node.threshold, node.value
+                ));
+            }
+        }
         out
     }
 
     /// The first-stage body score (log-odds) of a feature vector.
     pub(crate) fn logit(&self, x: &[f32; N_FEATURES]) -> f32 {
-        self.weights[..N_FEATURES]
+        let linear: f32 = self.weights[..N_FEATURES]
             .iter()
             .zip(x)
             .map(|(w, x)| w * x)
-            .sum()
+            .sum();
+        linear + self.trees_score(x)
     }
 
     /// The second-stage body score (log-odds) of a stage-2 vector.
@@ -465,6 +591,8 @@ impl LineClassifier {
     pub fn from_weights(weights: &[f32]) -> Option<LineClassifier> {
         Some(LineClassifier {
             weights: weights.try_into().ok()?,
+            trees: Vec::new(),
+            roots: Vec::new(),
         })
     }
 }
