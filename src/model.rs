@@ -121,7 +121,7 @@ pub struct Template<'m> {
     pub label: Label,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Envelope<T> {
     format: String,
     version: u32,
@@ -337,9 +337,10 @@ fn load<R: Read, T: for<'de> Deserialize<'de>>(mut reader: R, format: &'static s
             supported: MODEL_FORMAT_VERSION,
         }));
     }
-    let env: Envelope<T> =
-        serde_json::from_slice(&bytes).map_err(|e| Error::new(ErrorKind::CorruptModel(e)))?;
-    Ok(env.body)
+    // The body's fields sit beside `format` and `version`, which it ignores.
+    // (Not through `Envelope`: serde's `flatten` buffers the map and then
+    // cannot read the integer keys of the body's maps from JSON strings.)
+    serde_json::from_slice(&bytes).map_err(|e| Error::new(ErrorKind::CorruptModel(e)))
 }
 
 /// Site models of many sites, keyed by site group: what the `chaff` example
