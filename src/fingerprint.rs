@@ -6,7 +6,8 @@
 //!
 //! * letters are lowercased (full Unicode lowercase);
 //! * every run of digits (anything `char::is_numeric`) becomes one `0`;
-//! * whitespace and punctuation separate words and are otherwise dropped;
+//! * whitespace, punctuation and ASCII control characters (such as NUL)
+//!   separate words and are otherwise dropped;
 //! * everything else (letters, symbols such as `©` or `€`, emoji, marks) is
 //!   kept;
 //! * invalid UTF-8 is decoded as `String::from_utf8_lossy` does, each maximal
@@ -218,14 +219,10 @@ impl Folded {
         } else {
             self.begin_word(word_start);
             let mut buf = [0u8; 4];
-            if c.is_uppercase() {
-                for l in c.to_lowercase() {
-                    self.text
-                        .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-                }
-            } else {
+            // Not only uppercase letters lowercase: titlecase ones (`ǅ`) do too.
+            for l in c.to_lowercase() {
                 self.text
-                    .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
             }
             *in_digits = false;
         }

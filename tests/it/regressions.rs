@@ -29,3 +29,26 @@ fn model_with_lines_survives_save_and_load() {
     set.save(&mut file).unwrap();
     assert_eq!(ModelSet::load(&file[..]).unwrap(), set);
 }
+
+/// Folding lowercased only `char::is_uppercase` letters, so the 31
+/// titlecase letters (`ǅ`, `ᾈ`, …) kept their case: `ǅemal` and `ǆemal`
+/// had different fingerprints although the docs promise full Unicode
+/// lowercase.
+#[test]
+fn titlecase_letters_fold_to_lowercase() {
+    assert_eq!(chaff::normalize("ǅemal".as_bytes()), "ǆemal");
+    assert_eq!(chaff::normalize("ǄEMAL".as_bytes()), "ǆemal");
+    assert_eq!(
+        chaff::Fingerprint::of("ǅemal".as_bytes()),
+        chaff::Fingerprint::of("ǆemal".as_bytes())
+    );
+    assert_eq!(chaff::normalize("ᾈ".as_bytes()), "ᾀ");
+}
+
+/// ASCII control characters separate words, as documented.
+#[test]
+fn ascii_control_characters_separate_words() {
+    assert_eq!(chaff::normalize(b"a\0b\x1bc\x7fd"), "a b c d");
+    // Other control characters are kept like symbols.
+    assert_eq!(chaff::normalize("a\u{85}b\u{80}c".as_bytes()), "a b\u{80}c");
+}
