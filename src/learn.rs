@@ -181,6 +181,7 @@ impl SiteLearner {
         }
         if !self.seen.insert(page_key) {
             self.duplicate_pages = self.duplicate_pages.saturating_add(1);
+            self.offer_sample(page_key, page);
             return;
         }
         self.pages = self.pages.saturating_add(1);
@@ -205,18 +206,33 @@ impl SiteLearner {
                 *c = c.saturating_add(1);
             }
         }
-        if self.settings.sample_pages > 0 && page.len() <= self.settings.max_sample_page_bytes {
-            let full = self.sample.len() >= self.settings.sample_pages;
-            if !full
-                || self
-                    .sample
-                    .last_key_value()
-                    .is_some_and(|(&k, _)| page_key < k)
-            {
-                self.sample.insert(page_key, page.to_vec());
-                if self.sample.len() > self.settings.sample_pages {
-                    self.sample.pop_last();
-                }
+        self.offer_sample(page_key, page);
+    }
+
+    /// Keep `page` in the bottom-k sample if its key is among the smallest.
+    /// Of the pages that share a key (duplicates line for line, but not
+    /// byte for byte: other case, digits or spacing), keep the smallest
+    /// bytes, so that the sample does not depend on page order.
+    fn offer_sample(&mut self, page_key: u64, page: &[u8]) {
+        if self.settings.sample_pages == 0 || page.len() > self.settings.max_sample_page_bytes {
+            return;
+        }
+        if let Some(kept) = self.sample.get_mut(&page_key) {
+            if page < kept.as_slice() {
+                *kept = page.to_vec();
+            }
+            return;
+        }
+        let full = self.sample.len() >= self.settings.sample_pages;
+        if !full
+            || self
+                .sample
+                .last_key_value()
+                .is_some_and(|(&k, _)| page_key < k)
+        {
+            self.sample.insert(page_key, page.to_vec());
+            if self.sample.len() > self.settings.sample_pages {
+                self.sample.pop_last();
             }
         }
     }
