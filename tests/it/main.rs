@@ -2,6 +2,9 @@
 
 mod corpus;
 mod example;
+mod gen;
+mod naive;
+mod prop;
 mod quality;
 mod regressions;
 mod seeds;
