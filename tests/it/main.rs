@@ -3,6 +3,7 @@
 mod corpus;
 mod example;
 mod gen;
+mod limits;
 mod naive;
 mod prop;
 mod quality;
