@@ -1,0 +1,32 @@
+//! Loading arbitrary bytes as a model file returns an error or a model,
+//! never panics; a model that loads labels pages without panicking and
+//! saves to a file that loads back equal.
+#![no_main]
+
+use chaff::{ModelSet, SiteModel};
+use libfuzzer_sys::fuzz_target;
+
+const PAGE: &[u8] = "Startseite\n- Politik\nDer Stadtrat hat am Dienstag den neuen Haushalt beschlossen.\n\nStellenangebote\nSachbearbeiter Finanzen (m/w/d)\nWas denken Sie zum Artikel \"Haushalt\" für unsere Leser?\nEs werden alle Kommentare moderiert!\n".as_bytes();
+
+fn exercise(model: &SiteModel) {
+    assert_eq!(model.label(PAGE).len(), chaff::lines(PAGE).count());
+    let _ = model.templates().count();
+    let _ = model.merge(model);
+    let mut file = Vec::new();
+    model.save(&mut file).expect("saving to memory");
+    assert_eq!(&SiteModel::load(&file[..]).expect("loading what was saved"), model);
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(model) = SiteModel::load(data) {
+        exercise(&model);
+    }
+    if let Ok(set) = ModelSet::load(data) {
+        for (_, model) in set.iter() {
+            exercise(model);
+        }
+        let mut file = Vec::new();
+        set.save(&mut file).expect("saving to memory");
+        assert_eq!(ModelSet::load(&file[..]).expect("loading what was saved"), set);
+    }
+});
