@@ -2,6 +2,7 @@
 
 mod corpus;
 mod example;
+mod fuzz_seeds;
 mod gen;
 mod limits;
 mod naive;
