@@ -9,7 +9,9 @@ use chaff::dump::JsonlReader;
 use libfuzzer_sys::fuzz_target;
 
 fn records<R: std::io::BufRead>(rdr: R) -> Vec<Result<chaff::dump::Document, String>> {
-    JsonlReader::new(rdr).map(|r| r.map_err(|e| e.to_string())).collect()
+    JsonlReader::new(rdr)
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect()
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -18,6 +20,9 @@ fuzz_target!(|data: &[u8]| {
     let small = records(BufReader::with_capacity(3, data));
     assert_eq!(whole, small, "records depend on read sizes");
     for doc in whole.iter().flatten() {
-        assert_eq!(chaff::label(&doc.text).len(), chaff::lines(&doc.text).count());
+        assert_eq!(
+            chaff::label(&doc.text).len(),
+            chaff::lines(&doc.text).count()
+        );
     }
 });

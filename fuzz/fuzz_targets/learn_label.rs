@@ -34,7 +34,10 @@ fuzz_target!(|data: &[u8]| {
 
     let mut file = Vec::new();
     model.save(&mut file).expect("saving to memory");
-    assert_eq!(SiteModel::load(&file[..]).expect("loading what was saved"), model);
+    assert_eq!(
+        SiteModel::load(&file[..]).expect("loading what was saved"),
+        model
+    );
 
     let half = pages.len() / 2;
     let (a, b) = (builder.build(&pages[..half]), builder.build(&pages[half..]));

@@ -14,7 +14,10 @@ fn exercise(model: &SiteModel) {
     let _ = model.merge(model);
     let mut file = Vec::new();
     model.save(&mut file).expect("saving to memory");
-    assert_eq!(&SiteModel::load(&file[..]).expect("loading what was saved"), model);
+    assert_eq!(
+        &SiteModel::load(&file[..]).expect("loading what was saved"),
+        model
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -27,6 +30,9 @@ fuzz_target!(|data: &[u8]| {
         }
         let mut file = Vec::new();
         set.save(&mut file).expect("saving to memory");
-        assert_eq!(ModelSet::load(&file[..]).expect("loading what was saved"), set);
+        assert_eq!(
+            ModelSet::load(&file[..]).expect("loading what was saved"),
+            set
+        );
     }
 });

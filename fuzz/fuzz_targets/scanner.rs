@@ -21,12 +21,22 @@ fuzz_target!(|page: &[u8]| {
             (b"", 0) => assert_eq!(full.end, page.len(), "only the last line lacks a newline"),
             (t, n) => panic!("terminator {t:?} of length {n}"),
         }
-        assert_eq!(line.is_blank(), line.bytes().iter().all(u8::is_ascii_whitespace));
+        assert_eq!(
+            line.is_blank(),
+            line.bytes().iter().all(u8::is_ascii_whitespace)
+        );
 
         let folded = normalize(line.bytes());
         assert!(!folded.starts_with(' ') && !folded.ends_with(' ') && !folded.contains("  "));
-        assert_eq!(normalize(folded.as_bytes()), folded, "folding is idempotent");
-        assert_eq!(Fingerprint::of(folded.as_bytes()), Fingerprint::of(line.bytes()));
+        assert_eq!(
+            normalize(folded.as_bytes()),
+            folded,
+            "folding is idempotent"
+        );
+        assert_eq!(
+            Fingerprint::of(folded.as_bytes()),
+            Fingerprint::of(line.bytes())
+        );
 
         at = full.end;
         count += 1;
