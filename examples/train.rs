@@ -14,6 +14,9 @@
 //! whole labeller, with those weights, is scored on the fold's unseen sites.
 //! The final weights are fitted on every site.
 
+// Numeric code: indices are the clearest way to write the linear algebra.
+#![allow(clippy::needless_range_loop)]
+
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
 use chaff::{LineClassifier, SiteModel, SiteModelBuilder};

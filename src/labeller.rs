@@ -171,10 +171,19 @@ struct Decided<'m> {
 /// [`counts`](Labelled::counts), whatever the iterator has consumed.
 ///
 /// ```
-/// let page = b"Home\nNews\nThe council approved the new budget on Tuesday, after a long debate about schools and roads.\n";
-/// let labelled = chaff::label(page);
-/// assert_eq!(labelled.len(), 3);
-/// assert!(labelled.body_text().contains("council"));
+/// use chaff::Label;
+///
+/// let page = "Home\n- News\n- Sport\n\
+///     The council approved the new budget on Tuesday, after a long debate about schools and roads that lasted well into the evening.\n\
+///     Most of the extra money will go to the repair of primary schools, the mayor said, and the rest to the ring road.\n\
+///     Share this article\n\
+///     Copyright 2025 The Daily Example. All rights reserved.\n";
+/// let labelled = chaff::label(page.as_bytes());
+/// assert_eq!(labelled.len(), 7);
+/// assert!(labelled.body_text().starts_with("The council approved"));
+/// let labels: Vec<Label> = labelled.map(|l| l.label()).collect();
+/// assert_eq!(labels[0], Label::Navigation);
+/// assert_eq!(labels[6], Label::Other);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Labelled<'m, 'p> {
@@ -605,13 +614,13 @@ fn decide<'m>(
 
     // Blank lines take the label of the line before (or after) them.
     let mut last = None;
-    for i in 0..n {
-        if info.lines[i].blank {
-            if let Some(l) = last {
-                out[i].label = l;
+    for (d, l) in out.iter_mut().zip(&info.lines) {
+        if l.blank {
+            if let Some(label) = last {
+                d.label = label;
             }
         } else {
-            last = Some(out[i].label);
+            last = Some(d.label);
         }
     }
     if let Some(first) = info.lines.iter().position(|l| !l.blank) {
@@ -710,12 +719,12 @@ fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
             .unwrap_or(1);
         // One "We're hiring" link does not make a whole menu a job box.
         if votes[best] > 0 && 3 * votes[best] as usize >= end + 1 - i {
-            for j in i..=end {
-                let own_cue = info.lines[j].cues.role().is_some();
+            for (d, l) in out[i..=end].iter_mut().zip(&info.lines[i..=end]) {
+                let own_cue = l.cues.role().is_some();
                 if let (false, Reason::Region { .. } | Reason::Features { .. } | Reason::Context) =
-                    (own_cue, out[j].reason)
+                    (own_cue, d.reason)
                 {
-                    out[j].label = Label::ALL[best];
+                    d.label = Label::ALL[best];
                 }
             }
         }
