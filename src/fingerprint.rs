@@ -57,7 +57,7 @@ impl Fingerprint {
     }
 }
 
-/// The folded form of a line, as described in the [module docs](self).
+/// The folded form of a line, as described in the docs of [`Fingerprint`].
 ///
 /// ```
 /// assert_eq!(chaff::normalize("  Seite 3 von 12 — Weiter »".as_bytes()), "seite 0 von 0 weiter");
