@@ -3,7 +3,7 @@
 
 use std::{collections::HashSet, sync::LazyLock};
 
-use regex::bytes::RegexSet;
+use regex::bytes::Regex;
 
 use crate::{
     cues::{CueHits, LEXICON},
@@ -11,21 +11,32 @@ use crate::{
     lines::{lines, Span},
 };
 
-/// Patterns of dates and bylines, tested in one pass on short lines.
-static SHORT_LINE_PATTERNS: LazyLock<RegexSet> = LazyLock::new(|| {
+/// Dates, times of day and "n days ago", tested on short lines. Each
+/// branch needs a `\d`.
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
     const MONTHS: &str = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember";
-    RegexSet::new([
-        // 0-4: dates and times
+    let branches = [
         format!(r"(?i)\b(?:{MONTHS})[a-zä]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"),
         format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{MONTHS})[a-zä]*\.?,?\s+\d{{4}}\b"),
         r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b".to_string(),
         r"(?i)\b\d{1,2}:\d{2}\s*(?:am|pm|uhr)?\b".to_string(),
         r"(?i)\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b|\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen|monaten|jahren)\b".to_string(),
-        // 5-6: bylines and comment author lines
-        r"^(?:[-*•]\s+)?(?i:by|von|posted by|written by|autor(?:in)?:?)\s+\p{Lu}".to_string(),
-        r"(?i)\b(?:says|said|wrote|writes|schreibt|sagt|meint|kommentierte)\s*:\s*$".to_string(),
-    ])
-    .expect("short-line patterns compile")
+    ];
+    let alternation: Vec<String> = branches.iter().map(|b| format!("(?:{b})")).collect();
+    Regex::new(&alternation.join("|")).expect("date pattern compiles")
+});
+
+/// A byline (`By …`, `Von …`), tested on short lines. Needs the line to
+/// start with a list marker or `by`/`von`/`posted`/`written`/`autor`.
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[-*•]\s+)?(?i:by|von|posted by|written by|autor(?:in)?:?)\s+\p{Lu}")
+        .expect("byline pattern compiles")
+});
+
+/// A comment's author line (`… says:`), tested on short lines. Needs a `:`.
+static AUTHOR_SAYS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:says|said|wrote|writes|schreibt|sagt|meint|kommentierte)\s*:\s*$")
+        .expect("author line pattern compiles")
 });
 
 /// Hashes a `u64` that is already a hash with one multiply (SipHash would
@@ -181,15 +192,18 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
             folded.prefix_keys(max, |_, k| out.keys.push(k));
             folded.suffix_keys(max, |_, k| out.keys.push(k));
         }
-        shape(bytes, &mut info);
-        lex.scan_raw(bytes.trim_ascii(), info.words, &mut info.cues);
+        shape(bytes, folded, &mut info);
+        lex.scan_raw(bytes.trim_ascii(), folded.ascii, info.words, &mut info.cues);
         out.lines.push(info);
     }
     out
 }
 
+/// ASCII digits, as bits of [`Folded::ascii`].
+const ASCII_DIGITS: u128 = 0x3ff << b'0';
+
 /// Raw-text shape features.
-fn shape(bytes: &[u8], info: &mut LineInfo) {
+fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
     let trimmed = bytes.trim_ascii();
     info.chars = trimmed.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u32;
     info.list_item = matches!(trimmed, [b'-' | b'*' | b'+', b' ', ..])
@@ -221,9 +235,26 @@ fn shape(bytes: &[u8], info: &mut LineInfo) {
     info.digits = trimmed.iter().filter(|b| b.is_ascii_digit()).count() as u32;
     info.colon_end = trimmed.last() == Some(&b':');
     if info.words <= 12 {
-        let hits = SHORT_LINE_PATTERNS.matches(trimmed);
-        info.date = (0..5).any(|i| hits.matched(i));
-        info.byline = hits.matched(5) || hits.matched(6);
+        // Cheap necessary conditions first (see the patterns).
+        info.date = (folded.ascii & ASCII_DIGITS != 0 || folded.numeric) && DATE.is_match(trimmed);
+        info.byline = (matches!(
+            trimmed.first(),
+            Some(
+                b'-' | b'*'
+                    | 0xE2
+                    | b'b'
+                    | b'B'
+                    | b'v'
+                    | b'V'
+                    | b'p'
+                    | b'P'
+                    | b'w'
+                    | b'W'
+                    | b'a'
+                    | b'A'
+            )
+        ) && BYLINE.is_match(trimmed))
+            || (folded.ascii & (1u128 << b':') != 0 && AUTHOR_SAYS.is_match(trimmed));
     }
     let end = trimmed
         .iter()

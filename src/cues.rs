@@ -3,7 +3,7 @@
 use std::{collections::HashMap, sync::LazyLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::bytes::RegexSet;
+use regex::bytes::Regex;
 
 use crate::{fingerprint::normalize, label::Label};
 
@@ -38,10 +38,15 @@ pub(crate) struct Lexicon {
     anywhere: AhoCorasick,
     /// Pattern index in `anywhere` -> cue index.
     pattern_cue: Vec<u16>,
-    /// The `pattern` cues, tested in one pass over lines of up to 40 words.
-    patterns: RegexSet,
+    /// The `pattern` cues, tested one by one over lines of up to 40 words
+    /// (`is_match` per pattern reports what a `RegexSet` would, and lets
+    /// each regex use its own literal prefilters).
+    patterns: Vec<Regex>,
     /// Index in `patterns` -> cue index.
     regex_cue: Vec<u16>,
+    /// Per pattern: ASCII byte sets of which a matching line must hold one
+    /// byte each (a necessary condition, checked before the regex runs).
+    regex_needs: Vec<Vec<u128>>,
 }
 
 static SOURCE: &str = include_str!("cues.tsv");
@@ -111,7 +116,11 @@ impl Lexicon {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("cue automaton");
-        let patterns = RegexSet::new(&regexes).expect("cues.tsv: pattern cues compile");
+        let regex_needs = regexes.iter().map(|r| required_ascii(r)).collect();
+        let patterns = regexes
+            .iter()
+            .map(|r| Regex::new(r).expect("cues.tsv: pattern cues compile"))
+            .collect();
         Lexicon {
             cues,
             whole_line,
@@ -119,16 +128,26 @@ impl Lexicon {
             pattern_cue,
             patterns,
             regex_cue,
+            regex_needs,
         }
     }
 
     /// Add the hits of the `pattern` cues on a raw line of `words` words.
-    pub(crate) fn scan_raw(&self, raw: &[u8], words: u32, hits: &mut CueHits) {
+    /// `ascii` has bit `b` set for every ASCII byte `b` of the line (it may
+    /// have more bits set, never fewer).
+    pub(crate) fn scan_raw(&self, raw: &[u8], ascii: u128, words: u32, hits: &mut CueHits) {
         if words > 40 || self.regex_cue.is_empty() {
             return;
         }
-        for p in self.patterns.matches(raw).iter() {
-            let ci = self.regex_cue[p];
+        for ((re, &ci), needs) in self
+            .patterns
+            .iter()
+            .zip(&self.regex_cue)
+            .zip(&self.regex_needs)
+        {
+            if needs.iter().any(|&set| ascii & set == 0) || !re.is_match(raw) {
+                continue;
+            }
             let li = self.cues[ci as usize].label.index();
             hits.strong[li] = hits.strong[li].saturating_add(1);
             hits.strong_cue[li].get_or_insert(ci);
@@ -170,6 +189,56 @@ impl Lexicon {
     pub(crate) fn cue(&self, i: u16) -> &Cue {
         &self.cues[i as usize]
     }
+}
+
+/// ASCII byte sets of which every match of `pattern` holds at least one
+/// byte each: the ASCII literals and ASCII-only classes that a match cannot
+/// skip (required parts of top-level concatenations). Empty when unknown.
+fn required_ascii(pattern: &str) -> Vec<u128> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn collect(h: &Hir, out: &mut Vec<u128>) {
+        match h.kind() {
+            HirKind::Literal(lit) => {
+                out.extend(lit.0.iter().filter(|&&b| b < 0x80).map(|&b| 1u128 << b));
+            }
+            HirKind::Class(class) => {
+                let ranges: Vec<(u32, u32)> = match class {
+                    Class::Unicode(c) => c
+                        .ranges()
+                        .iter()
+                        .map(|r| (r.start() as u32, r.end() as u32))
+                        .collect(),
+                    Class::Bytes(c) => c
+                        .ranges()
+                        .iter()
+                        .map(|r| (r.start() as u32, r.end() as u32))
+                        .collect(),
+                };
+                if !ranges.is_empty() && ranges.iter().all(|&(_, e)| e < 0x80) {
+                    let mut set = 0u128;
+                    for (s, e) in ranges {
+                        for b in s..=e {
+                            set |= 1u128 << b;
+                        }
+                    }
+                    out.push(set);
+                }
+            }
+            HirKind::Concat(subs) => subs.iter().for_each(|s| collect(s, out)),
+            HirKind::Capture(c) => collect(&c.sub, out),
+            HirKind::Repetition(r) if r.min >= 1 => collect(&r.sub, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    {
+        collect(&hir, &mut out);
+    }
+    out
 }
 
 /// What the lexicon found in one line.
@@ -231,5 +300,23 @@ mod tests {
         );
         let h = lex.scan(&normalize(b"Startseite"));
         assert_eq!(h.line.map(|i| lex.cue(i).label), Some(Label::Navigation));
+    }
+
+    #[test]
+    fn required_ascii_sets() {
+        let bit = |b: u8| 1u128 << b;
+        assert_eq!(
+            required_ascii(r"(?i)^x\s+at\s+\((?:ab|cd)\)$"),
+            [
+                bit(b'x') | bit(b'X'),
+                bit(b'a') | bit(b'A'),
+                bit(b't') | bit(b'T'),
+                bit(b'('),
+                bit(b')'),
+            ]
+        );
+        assert!(required_ascii(r"(?:a)?b*|c").is_empty());
+        // `k` folds to the Kelvin sign: not an ASCII-only set.
+        assert!(required_ascii(r"(?i)k").is_empty());
     }
 }

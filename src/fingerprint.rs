@@ -143,6 +143,10 @@ pub(crate) struct Folded {
     pub(crate) text: Vec<u8>,
     /// Hash of each folded word, in order.
     pub(crate) words: Vec<u64>,
+    /// Bit `b` is set for every ASCII byte `b` of the raw line.
+    pub(crate) ascii: u128,
+    /// The raw line has a non-ASCII numeric character (`char::is_numeric`).
+    pub(crate) numeric: bool,
 }
 
 impl Folded {
@@ -150,13 +154,16 @@ impl Folded {
     pub(crate) fn fill(&mut self, line: &[u8]) {
         self.text.clear();
         self.words.clear();
+        self.numeric = false;
         self.text.reserve(line.len());
+        let mut ascii = 0u128;
         let mut word_start = usize::MAX; // usize::MAX: not inside a word
         let mut in_digits = false;
         let mut i = 0;
         while i < line.len() {
             let b = line[i];
             if b < 0x80 {
+                ascii |= 1u128 << b;
                 match ASCII_CLASS[b as usize] {
                     A_LETTER => {
                         self.begin_word(&mut word_start);
@@ -195,6 +202,7 @@ impl Folded {
             }
         }
         self.end_word(&mut word_start);
+        self.ascii = ascii;
     }
 
     #[inline]
@@ -221,6 +229,7 @@ impl Folded {
             self.end_word(word_start);
             *in_digits = false;
         } else if c.is_numeric() {
+            self.numeric = true;
             self.push_digit(word_start, in_digits);
         } else {
             self.begin_word(word_start);
