@@ -175,7 +175,12 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
         info.fp = folded.fingerprint();
         info.folded_words = folded.words.len() as u32;
         info.stopwords = folded.words.iter().filter(|w| stop.contains(w)).count() as u32;
-        info.cues = lex.scan(folded.as_str());
+        info.cues = lex.scan_words(
+            folded.text(),
+            &folded.words,
+            &folded.starts,
+            info.fp.as_u64(),
+        );
         if out.title_words.is_none() {
             let mut t = folded.words.clone();
             t.sort_unstable();

@@ -2,10 +2,15 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::Regex;
 
-use crate::{fingerprint::normalize, label::Label};
+use crate::{
+    analyze::MixHasher,
+    fingerprint::{normalize, word_hash, Folded},
+    label::Label,
+};
+
+type WordMap = HashMap<u64, Vec<u16>, std::hash::BuildHasherDefault<MixHasher>>;
 
 /// How much a cue says on its own. See `cues.tsv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,11 +38,19 @@ pub(crate) struct Cue {
 
 pub(crate) struct Lexicon {
     pub(crate) cues: Vec<Cue>,
-    whole_line: HashMap<String, u16>,
-    /// Automaton over the `Strong` and `Weak` phrases.
-    anywhere: AhoCorasick,
-    /// Pattern index in `anywhere` -> cue index.
-    pattern_cue: Vec<u16>,
+    /// Word hashes of each cue's phrase (empty for `pattern` cues).
+    cue_words: Vec<Vec<u64>>,
+    /// Line fingerprint -> the first `line` cue of each distinct phrase
+    /// with that fingerprint (the text is compared on a hit).
+    whole_line: WordMap,
+    /// First word hash -> the `strong` and `weak` cues whose phrase starts
+    /// with that word, in lexicon order. Phrases match whole words: a
+    /// phrase matches where its word hashes equal a run of the line's, and
+    /// then its text is compared with the run's.
+    anywhere: WordMap,
+    /// One bit per first word (by hash), to pass over most words without a
+    /// map lookup.
+    first_words: Box<[u64; 64]>,
     /// The `pattern` cues, tested one by one over lines of up to 40 words
     /// (`is_match` per pattern reports what a `RegexSet` would, and lets
     /// each regex use its own literal prefilters).
@@ -90,20 +103,38 @@ impl Lexicon {
                 phrase,
             });
         }
-        let mut whole_line = HashMap::new();
-        let mut patterns = Vec::new();
-        let mut pattern_cue = Vec::new();
+        let mut whole_line = WordMap::default();
+        let mut anywhere = WordMap::default();
+        let mut first_words = Box::new([0u64; 64]);
+        // A folded phrase's words are its space-separated parts.
+        let cue_words: Vec<Vec<u64>> = cues
+            .iter()
+            .map(|cue| match cue.kind {
+                CueKind::Pattern => Vec::new(),
+                _ => cue
+                    .phrase
+                    .split(' ')
+                    .map(|w| word_hash(w.as_bytes()))
+                    .collect(),
+            })
+            .collect();
         let mut regexes = Vec::new();
         let mut regex_cue = Vec::new();
         for (i, cue) in cues.iter().enumerate() {
             let i = u16::try_from(i).expect("too many cues");
             match cue.kind {
                 CueKind::Line => {
-                    whole_line.entry(cue.phrase.clone()).or_insert(i);
+                    let fp = Folded::fingerprint_of(&cue_words[i as usize]).as_u64();
+                    let same = whole_line.entry(fp).or_default();
+                    if !same.iter().any(|&j| cues[j as usize].phrase == cue.phrase) {
+                        same.push(i);
+                    }
                 }
                 CueKind::Strong | CueKind::Weak => {
-                    patterns.push(cue.phrase.as_str());
-                    pattern_cue.push(i);
+                    let first = cue_words[i as usize][0];
+                    anywhere.entry(first).or_default().push(i);
+                    let bit = first_word_bit(first);
+                    first_words[bit / 64] |= 1 << (bit % 64);
                 }
                 CueKind::Pattern => {
                     regexes.push(format!("(?i){}", cue.phrase));
@@ -111,11 +142,6 @@ impl Lexicon {
                 }
             }
         }
-        let anywhere = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&patterns)
-            .expect("cue automaton");
         let regex_needs = regexes.iter().map(|r| required_ascii(r)).collect();
         let patterns = regexes
             .iter()
@@ -123,9 +149,10 @@ impl Lexicon {
             .collect();
         Lexicon {
             cues,
+            cue_words,
             whole_line,
             anywhere,
-            pattern_cue,
+            first_words,
             patterns,
             regex_cue,
             regex_needs,
@@ -154,33 +181,75 @@ impl Lexicon {
         }
     }
 
-    /// Scan a folded line.
+    /// Scan a folded text (words joined by single spaces; any other text
+    /// is taken as words between spaces).
     pub(crate) fn scan(&self, folded: &str) -> CueHits {
+        let text = folded.as_bytes();
+        let mut words = Vec::new();
+        let mut starts = Vec::new();
+        let mut at = 0u32;
+        for w in text.split(|&b| b == b' ') {
+            words.push(word_hash(w));
+            starts.push(at);
+            at += w.len() as u32 + 1;
+        }
+        if text.is_empty() {
+            words.clear();
+            starts.clear();
+        }
+        let fp = Folded::fingerprint_of(&words).as_u64();
+        self.scan_words(text, &words, &starts, fp)
+    }
+
+    /// Scan a folded line: its text, its words' hashes and byte offsets in
+    /// the text, and its fingerprint.
+    pub(crate) fn scan_words(
+        &self,
+        text: &[u8],
+        words: &[u64],
+        starts: &[u32],
+        fp: u64,
+    ) -> CueHits {
         let mut hits = CueHits::default();
-        if folded.is_empty() {
+        if text.is_empty() {
             return hits;
         }
-        if let Some(&i) = self.whole_line.get(folded) {
-            hits.line = Some(i);
+        if let Some(same) = self.whole_line.get(&fp) {
+            hits.line = same
+                .iter()
+                .copied()
+                .find(|&i| self.cues[i as usize].phrase.as_bytes() == text);
         }
-        let bytes = folded.as_bytes();
-        for m in self.anywhere.find_overlapping_iter(folded) {
-            let (s, e) = (m.start(), m.end());
-            let left = s == 0 || bytes[s - 1] == b' ';
-            let right = e == bytes.len() || bytes[e] == b' ';
-            if !(left && right) {
+        let end_of = |w: usize| starts.get(w + 1).map_or(text.len(), |&s| s as usize - 1);
+        for (p, &w) in words.iter().enumerate() {
+            let bit = first_word_bit(w);
+            if self.first_words[bit / 64] & (1 << (bit % 64)) == 0 {
                 continue;
             }
-            let ci = self.pattern_cue[m.pattern().as_usize()];
-            let cue = &self.cues[ci as usize];
-            let li = cue.label.index();
-            let (count, best) = match cue.kind {
-                CueKind::Strong => (&mut hits.strong[li], &mut hits.strong_cue[li]),
-                _ => (&mut hits.weak[li], &mut hits.weak_cue[li]),
+            let Some(candidates) = self.anywhere.get(&w) else {
+                continue;
             };
-            *count = count.saturating_add(1);
-            if best.is_none_or(|b| cue.phrase.len() > self.cues[b as usize].phrase.len()) {
-                *best = Some(ci);
+            for &ci in candidates {
+                let phrase = &self.cue_words[ci as usize];
+                if words.get(p..p + phrase.len()) != Some(phrase.as_slice()) {
+                    continue;
+                }
+                let cue = &self.cues[ci as usize];
+                let run = &text[starts[p] as usize..end_of(p + phrase.len() - 1)];
+                if run != cue.phrase.as_bytes() {
+                    continue;
+                }
+                let li = cue.label.index();
+                let (count, best) = match cue.kind {
+                    CueKind::Strong => (&mut hits.strong[li], &mut hits.strong_cue[li]),
+                    _ => (&mut hits.weak[li], &mut hits.weak_cue[li]),
+                };
+                *count = count.saturating_add(1);
+                // Longest phrase; among equal lengths the first found (the
+                // leftmost occurrence, then lexicon order).
+                if best.is_none_or(|b| cue.phrase.len() > self.cues[b as usize].phrase.len()) {
+                    *best = Some(ci);
+                }
             }
         }
         hits
@@ -189,6 +258,12 @@ impl Lexicon {
     pub(crate) fn cue(&self, i: u16) -> &Cue {
         &self.cues[i as usize]
     }
+}
+
+/// Bit of a first word in [`Lexicon::first_words`].
+#[inline]
+fn first_word_bit(w: u64) -> usize {
+    (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
 /// ASCII byte sets of which every match of `pattern` holds at least one

@@ -65,8 +65,8 @@ impl Fingerprint {
 pub fn normalize(line: &[u8]) -> String {
     let mut folded = Folded::default();
     folded.fill(line);
-    // Only valid UTF-8 is ever pushed.
-    String::from_utf8(folded.text).unwrap_or_default()
+    // Only valid UTF-8 is ever written.
+    folded.as_str().to_string()
 }
 
 /// Whether `c` counts as punctuation for folding.
@@ -136,148 +136,239 @@ pub(crate) const SEED_LINE: u64 = 0x6c69_6e65;
 pub(crate) const SEED_PREFIX: u64 = 0x7072_6566;
 pub(crate) const SEED_SUFFIX: u64 = 0x7375_6666;
 
+/// The hash of one folded word (FNV-1a of its bytes).
+#[inline]
+pub(crate) fn word_hash(word: &[u8]) -> u64 {
+    let mut h = FNV_OFFSET;
+    for &b in word {
+        h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
 /// A reusable buffer holding one line's folded text and its word hashes.
 #[derive(Default, Debug, Clone)]
 pub(crate) struct Folded {
-    /// Folded text, words joined by single spaces.
-    pub(crate) text: Vec<u8>,
+    /// Working buffer: the folded text is `buf[..len]`. It only grows, so
+    /// folding writes by index without a capacity check per byte.
+    buf: Vec<u8>,
+    len: usize,
     /// Hash of each folded word, in order.
     pub(crate) words: Vec<u64>,
+    /// Byte offset of each folded word in the text.
+    pub(crate) starts: Vec<u32>,
     /// Bit `b` is set for every ASCII byte `b` of the raw line.
     pub(crate) ascii: u128,
     /// The raw line has a non-ASCII numeric character (`char::is_numeric`).
     pub(crate) numeric: bool,
 }
 
+/// Decode the UTF-8 sequence at the start of `s` (whose first byte is not
+/// ASCII): `Ok((c, len))` for a valid character, `Err(len)` for a maximal
+/// invalid sequence of `len` bytes, as `from_utf8_lossy` replaces them.
+#[inline]
+fn decode(s: &[u8]) -> Result<(char, usize), usize> {
+    let b0 = s[0];
+    let cont = |i: usize, lo: u8, hi: u8| s.get(i).copied().filter(|b| (lo..=hi).contains(b));
+    let (need, lo, hi) = match b0 {
+        0xC2..=0xDF => (1, 0x80, 0xBF),
+        0xE0 => (2, 0xA0, 0xBF),
+        0xE1..=0xEC | 0xEE..=0xEF => (2, 0x80, 0xBF),
+        0xED => (2, 0x80, 0x9F),
+        0xF0 => (3, 0x90, 0xBF),
+        0xF1..=0xF3 => (3, 0x80, 0xBF),
+        0xF4 => (3, 0x80, 0x8F),
+        _ => return Err(1),
+    };
+    let Some(b1) = cont(1, lo, hi) else {
+        return Err(1);
+    };
+    let mut c = match need {
+        1 => (b0 as u32 & 0x1F) << 6,
+        2 => (b0 as u32 & 0x0F) << 12,
+        _ => (b0 as u32 & 0x07) << 18,
+    };
+    c |= (b1 as u32 & 0x3F) << (6 * (need - 1));
+    for i in 2..=need {
+        let Some(b) = cont(i, 0x80, 0xBF) else {
+            return Err(i);
+        };
+        c |= (b as u32 & 0x3F) << (6 * (need - i));
+    }
+    char::from_u32(c).map(|c| (c, need + 1)).ok_or(1)
+}
+
 impl Folded {
     /// Fold `line` into this buffer, replacing what it held.
+    ///
+    /// Each word's FNV-1a hash is computed as its bytes are written.
     pub(crate) fn fill(&mut self, line: &[u8]) {
-        self.text.clear();
         self.words.clear();
+        self.starts.clear();
         self.numeric = false;
-        self.text.reserve(line.len());
-        let mut ascii = 0u128;
-        let mut word_start = usize::MAX; // usize::MAX: not inside a word
+        // Invariant: `buf.len() >= n + 2 * (bytes of line left)`: an ASCII
+        // byte writes at most two bytes (a space and itself); the
+        // non-ASCII path makes room for itself.
+        let room = 2 * line.len() + 8;
+        if self.buf.len() < room {
+            self.buf.resize(room, 0);
+        }
+        let mut n = 0usize;
+        let mut h = FNV_OFFSET; // hash of the current word
+        let mut in_word = false;
         let mut in_digits = false;
+        // ASCII bytes seen: letters as lowercase bits 1..=26 (both cases
+        // are then marked, a superset), other bytes as bits of two words.
+        let mut letters = 0u32;
+        let mut other = [0u64; 2];
         let mut i = 0;
         while i < line.len() {
-            let b = line[i];
+            let mut b = line[i];
             if b < 0x80 {
-                ascii |= 1u128 << b;
-                match ASCII_CLASS[b as usize] {
-                    A_LETTER => {
-                        self.begin_word(&mut word_start);
-                        self.text.push(b.to_ascii_lowercase());
-                        in_digits = false;
+                let class = ASCII_CLASS[b as usize];
+                if class == A_LETTER {
+                    if !in_word {
+                        if n > 0 {
+                            self.buf[n] = b' ';
+                            n += 1;
+                        }
+                        self.starts.push(n as u32);
+                        h = FNV_OFFSET;
+                        in_word = true;
                     }
-                    A_DIGIT => self.push_digit(&mut word_start, &mut in_digits),
-                    A_SEP => {
-                        self.end_word(&mut word_start);
-                        in_digits = false;
+                    in_digits = false;
+                    // The rest of the run of ASCII letters.
+                    loop {
+                        let out = b | 0x20;
+                        letters |= 1u32 << (out & 31);
+                        self.buf[n] = out;
+                        n += 1;
+                        h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
+                        i += 1;
+                        match line.get(i) {
+                            Some(&next)
+                                if next < 0x80 && ASCII_CLASS[next as usize] == A_LETTER =>
+                            {
+                                b = next
+                            }
+                            _ => break,
+                        }
                     }
-                    _ => {
-                        self.begin_word(&mut word_start);
-                        self.text.push(b);
-                        in_digits = false;
-                    }
+                    continue;
                 }
+                other[(b >> 6) as usize] |= 1u64 << (b & 63);
                 i += 1;
+                if class == A_SEP {
+                    if in_word {
+                        self.words.push(h);
+                        in_word = false;
+                    }
+                    in_digits = false;
+                    continue;
+                }
+                let out = if class == A_DIGIT {
+                    if in_digits {
+                        continue;
+                    }
+                    b'0'
+                } else {
+                    b
+                };
+                in_digits = class == A_DIGIT;
+                if !in_word {
+                    if n > 0 {
+                        self.buf[n] = b' ';
+                        n += 1;
+                    }
+                    self.starts.push(n as u32);
+                    h = FNV_OFFSET;
+                    in_word = true;
+                }
+                self.buf[n] = out;
+                n += 1;
+                h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
                 continue;
             }
-            // Decode one character (or one maximal invalid sequence, as
-            // `from_utf8_lossy` does) from a window of at most four bytes.
-            let window = &line[i..line.len().min(i + 4)];
-            let Some(chunk) = window.utf8_chunks().next() else {
-                break;
+            let need = n + 24 + 2 * (line.len() - i);
+            if self.buf.len() < need {
+                self.buf.resize(need, 0);
+            }
+            let c = match decode(&line[i..]) {
+                Ok((c, len)) => {
+                    i += len;
+                    c
+                }
+                Err(len) => {
+                    i += len;
+                    '\u{FFFD}'
+                }
             };
-            match chunk.valid().chars().next() {
-                Some(c) => {
-                    self.push_char(c, &mut word_start, &mut in_digits);
-                    i += c.len_utf8();
+            if c.is_whitespace() || is_punctuation(c) {
+                if in_word {
+                    self.words.push(h);
+                    in_word = false;
                 }
-                None => {
-                    self.push_char('\u{FFFD}', &mut word_start, &mut in_digits);
-                    i += chunk.invalid().len().max(1);
+                in_digits = false;
+                continue;
+            }
+            let numeric = c.is_numeric();
+            if numeric {
+                self.numeric = true;
+                if in_digits {
+                    continue;
                 }
             }
-        }
-        self.end_word(&mut word_start);
-        self.ascii = ascii;
-    }
-
-    #[inline]
-    fn push_char(&mut self, c: char, word_start: &mut usize, in_digits: &mut bool) {
-        if c.is_ascii() {
-            let b = c as u8;
-            if b.is_ascii_alphabetic() {
-                self.begin_word(word_start);
-                self.text.push(b.to_ascii_lowercase());
-                *in_digits = false;
-            } else if b.is_ascii_digit() {
-                self.push_digit(word_start, in_digits);
-            } else if b.is_ascii_whitespace() || is_punctuation(c) || b < 0x20 || b == 0x7f {
-                self.end_word(word_start);
-                *in_digits = false;
+            if !in_word {
+                if n > 0 {
+                    self.buf[n] = b' ';
+                    n += 1;
+                }
+                self.starts.push(n as u32);
+                h = FNV_OFFSET;
+                in_word = true;
+            }
+            let start = n;
+            if numeric {
+                self.buf[n] = b'0';
+                n += 1;
             } else {
-                self.begin_word(word_start);
-                self.text.push(b);
-                *in_digits = false;
+                // Not only uppercase letters lowercase: titlecase ones (`ǅ`) do too.
+                for l in c.to_lowercase() {
+                    n += l.encode_utf8(&mut self.buf[n..]).len();
+                }
             }
-            return;
-        }
-        if c.is_whitespace() || is_punctuation(c) {
-            self.end_word(word_start);
-            *in_digits = false;
-        } else if c.is_numeric() {
-            self.numeric = true;
-            self.push_digit(word_start, in_digits);
-        } else {
-            self.begin_word(word_start);
-            let mut buf = [0u8; 4];
-            // Not only uppercase letters lowercase: titlecase ones (`ǅ`) do too.
-            for l in c.to_lowercase() {
-                self.text
-                    .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            for &x in &self.buf[start..n] {
+                h = (h ^ x as u64).wrapping_mul(FNV_PRIME);
             }
-            *in_digits = false;
+            in_digits = numeric;
         }
-    }
-
-    #[inline]
-    fn push_digit(&mut self, word_start: &mut usize, in_digits: &mut bool) {
-        if !*in_digits {
-            self.begin_word(word_start);
-            self.text.push(b'0');
-            *in_digits = true;
-        }
-    }
-
-    #[inline]
-    fn begin_word(&mut self, word_start: &mut usize) {
-        if *word_start == usize::MAX {
-            if !self.text.is_empty() {
-                self.text.push(b' ');
-            }
-            *word_start = self.text.len();
-        }
-    }
-
-    #[inline]
-    fn end_word(&mut self, word_start: &mut usize) {
-        if *word_start != usize::MAX {
-            let mut h = FNV_OFFSET;
-            for &b in &self.text[*word_start..] {
-                h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
-            }
+        if in_word {
             self.words.push(h);
-            *word_start = usize::MAX;
         }
+        self.len = n;
+        let letters = (letters as u128) << 0x60;
+        self.ascii = (other[0] as u128) | (other[1] as u128) << 64 | letters | letters >> 0x20;
+    }
+
+    /// The folded text, words joined by single spaces (valid UTF-8).
+    pub(crate) fn text(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     /// The fingerprint of the whole line.
     #[inline]
     pub(crate) fn fingerprint(&self) -> Fingerprint {
-        Fingerprint(self.key_of(SEED_LINE, self.words.iter()))
+        Folded::fingerprint_of(&self.words)
+    }
+
+    /// The fingerprint of a line with these word hashes.
+    #[inline]
+    pub(crate) fn fingerprint_of(words: &[u64]) -> Fingerprint {
+        let mut h = 0;
+        for &w in words {
+            h = mix(h, w);
+        }
+        Fingerprint(finish(h ^ SEED_LINE))
     }
 
     /// Key of the first `k` words (`k <= words.len()`).
@@ -313,7 +404,7 @@ impl Folded {
         }
     }
 
-    #[inline]
+    #[cfg(test)]
     fn key_of<'a>(&self, seed: u64, words: impl Iterator<Item = &'a u64>) -> u64 {
         let mut h = 0;
         for &w in words {
@@ -324,7 +415,7 @@ impl Folded {
 
     /// The folded text (valid UTF-8).
     pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.text).unwrap_or("")
+        std::str::from_utf8(self.text()).unwrap_or("")
     }
 }
 
