@@ -90,13 +90,14 @@ pub const fn is_punctuation(c: char) -> bool {
     )
 }
 
-/// Fold class of each ASCII byte.
+/// Fold class of each byte (`A_HIGH`: not ASCII, decoded as UTF-8).
 const A_LETTER: u8 = 0;
 const A_DIGIT: u8 = 1;
 const A_SEP: u8 = 2;
 const A_KEEP: u8 = 3;
-static ASCII_CLASS: [u8; 128] = {
-    let mut t = [A_KEEP; 128];
+const A_HIGH: u8 = 4;
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [A_HIGH; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
@@ -157,7 +158,8 @@ pub(crate) struct Folded {
     pub(crate) words: Vec<u64>,
     /// Byte offset of each folded word in the text.
     pub(crate) starts: Vec<u32>,
-    /// Bit `b` is set for every ASCII byte `b` of the raw line.
+    /// Bit `b` is set for every ASCII byte `b` of the raw line, and every
+    /// letter's bit is set whether the line has it or not (a superset).
     pub(crate) ascii: u128,
     /// The raw line has a non-ASCII numeric character (`char::is_numeric`).
     pub(crate) numeric: bool,
@@ -208,54 +210,49 @@ impl Folded {
         self.numeric = false;
         // Invariant: `buf.len() >= n + 2 * (bytes of line left)`: an ASCII
         // byte writes at most two bytes (a space and itself); the
-        // non-ASCII path makes room for itself.
+        // non-ASCII path makes room for itself. The buffer is borrowed as a
+        // slice so that its pointer and length stay in registers.
         let room = 2 * line.len() + 8;
         if self.buf.len() < room {
             self.buf.resize(room, 0);
         }
+        let mut buf: &mut [u8] = &mut self.buf;
         let mut n = 0usize;
         let mut h = FNV_OFFSET; // hash of the current word
         let mut in_word = false;
         let mut in_digits = false;
-        // ASCII bytes seen: letters as lowercase bits 1..=26 (both cases
-        // are then marked, a superset), other bytes as bits of two words.
-        let mut letters = 0u32;
+        // ASCII bytes other than letters seen, as bits of two words.
         let mut other = [0u64; 2];
         let mut i = 0;
         while i < line.len() {
             let mut b = line[i];
-            if b < 0x80 {
-                let class = ASCII_CLASS[b as usize];
-                if class == A_LETTER {
-                    if !in_word {
-                        if n > 0 {
-                            self.buf[n] = b' ';
-                            n += 1;
-                        }
-                        self.starts.push(n as u32);
-                        h = FNV_OFFSET;
-                        in_word = true;
-                    }
-                    in_digits = false;
-                    // The rest of the run of ASCII letters.
-                    loop {
-                        let out = b | 0x20;
-                        letters |= 1u32 << (out & 31);
-                        self.buf[n] = out;
+            let class = BYTE_CLASS[b as usize];
+            if class == A_LETTER {
+                if !in_word {
+                    if n > 0 {
+                        buf[n] = b' ';
                         n += 1;
-                        h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
-                        i += 1;
-                        match line.get(i) {
-                            Some(&next)
-                                if next < 0x80 && ASCII_CLASS[next as usize] == A_LETTER =>
-                            {
-                                b = next
-                            }
-                            _ => break,
-                        }
                     }
-                    continue;
+                    self.starts.push(n as u32);
+                    h = FNV_OFFSET;
+                    in_word = true;
                 }
+                in_digits = false;
+                // The rest of the run of ASCII letters.
+                loop {
+                    let out = b | 0x20;
+                    buf[n] = out;
+                    n += 1;
+                    h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
+                    i += 1;
+                    match line.get(i) {
+                        Some(&next) if BYTE_CLASS[next as usize] == A_LETTER => b = next,
+                        _ => break,
+                    }
+                }
+                continue;
+            }
+            if class != A_HIGH {
                 other[(b >> 6) as usize] |= 1u64 << (b & 63);
                 i += 1;
                 if class == A_SEP {
@@ -277,21 +274,22 @@ impl Folded {
                 in_digits = class == A_DIGIT;
                 if !in_word {
                     if n > 0 {
-                        self.buf[n] = b' ';
+                        buf[n] = b' ';
                         n += 1;
                     }
                     self.starts.push(n as u32);
                     h = FNV_OFFSET;
                     in_word = true;
                 }
-                self.buf[n] = out;
+                buf[n] = out;
                 n += 1;
                 h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
                 continue;
             }
             let need = n + 24 + 2 * (line.len() - i);
-            if self.buf.len() < need {
+            if buf.len() < need {
                 self.buf.resize(need, 0);
+                buf = &mut self.buf;
             }
             let c = match decode(&line[i..]) {
                 Ok((c, len)) => {
@@ -320,7 +318,7 @@ impl Folded {
             }
             if !in_word {
                 if n > 0 {
-                    self.buf[n] = b' ';
+                    buf[n] = b' ';
                     n += 1;
                 }
                 self.starts.push(n as u32);
@@ -329,15 +327,15 @@ impl Folded {
             }
             let start = n;
             if numeric {
-                self.buf[n] = b'0';
+                buf[n] = b'0';
                 n += 1;
             } else {
                 // Not only uppercase letters lowercase: titlecase ones (`ǅ`) do too.
                 for l in c.to_lowercase() {
-                    n += l.encode_utf8(&mut self.buf[n..]).len();
+                    n += l.encode_utf8(&mut buf[n..]).len();
                 }
             }
-            for &x in &self.buf[start..n] {
+            for &x in &buf[start..n] {
                 h = (h ^ x as u64).wrapping_mul(FNV_PRIME);
             }
             in_digits = numeric;
@@ -346,8 +344,8 @@ impl Folded {
             self.words.push(h);
         }
         self.len = n;
-        let letters = (letters as u128) << 0x60;
-        self.ascii = (other[0] as u128) | (other[1] as u128) << 64 | letters | letters >> 0x20;
+        const LETTERS: u128 = 0x07ff_fffe_07ff_fffe << 64;
+        self.ascii = (other[0] as u128) | (other[1] as u128) << 64 | LETTERS;
     }
 
     /// The folded text, words joined by single spaces (valid UTF-8).
