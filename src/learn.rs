@@ -34,7 +34,31 @@ impl Hasher for IdentityHasher {
     }
 }
 
-type Counts = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+/// Key -> (pages it occurs on, the last page that counted it). The stamp
+/// counts each key once per page without sorting the page's keys.
+type Counts = HashMap<u64, Counter, BuildHasherDefault<IdentityHasher>>;
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Counter {
+    pages: u32,
+    /// Number of the last page (`SiteLearner::pages`) that counted the key.
+    stamp: u32,
+}
+
+impl Counter {
+    /// Count page number `page` (from 1) once: whether this call counted
+    /// it. Page `u32::MAX` (and every page after it) is always counted:
+    /// its keys are deduplicated by sorting instead.
+    #[inline]
+    fn count(&mut self, page: u32) -> bool {
+        if self.stamp == page && page != u32::MAX {
+            return false;
+        }
+        self.stamp = page;
+        self.pages = self.pages.saturating_add(1);
+        true
+    }
+}
 
 /// Settings for learning a [`SiteModel`] from the pages of one site.
 ///
@@ -185,25 +209,32 @@ impl SiteLearner {
             return;
         }
         self.pages = self.pages.saturating_add(1);
-        self.page_lines.sort_unstable_by_key(|t| t.0);
-        self.page_lines.dedup_by_key(|t| t.0);
+        // Page numbers stamp the counters; past `u32::MAX` pages the stamp
+        // would repeat, so count the page's distinct keys by sorting then.
+        let page_no = self.pages;
+        if page_no == u32::MAX {
+            self.page_lines.sort_unstable_by_key(|t| t.0);
+            self.page_lines.dedup_by_key(|t| t.0);
+            self.page_prefixes.sort_unstable();
+            self.page_prefixes.dedup();
+            self.page_suffixes.sort_unstable();
+            self.page_suffixes.dedup();
+        }
         for &(fp, start, end) in &self.page_lines {
-            let c = self.lines.entry(fp).or_insert(0);
-            *c = c.saturating_add(1);
-            if *c == 2 {
+            let c = self.lines.entry(fp).or_default();
+            // Lines with one fingerprint have one folded text: keep it
+            // when the line reaches its second page.
+            if c.count(page_no) && c.pages == 2 {
                 self.folded.fill(&page[start..end]);
                 self.texts.insert(fp, self.folded.as_str().to_string());
             }
         }
         for (keys, counts) in [
-            (&mut self.page_prefixes, &mut self.prefixes),
-            (&mut self.page_suffixes, &mut self.suffixes),
+            (&self.page_prefixes, &mut self.prefixes),
+            (&self.page_suffixes, &mut self.suffixes),
         ] {
-            keys.sort_unstable();
-            keys.dedup();
-            for &k in keys.iter() {
-                let c = counts.entry(k).or_insert(0);
-                *c = c.saturating_add(1);
+            for &k in keys {
+                counts.entry(k).or_default().count(page_no);
             }
         }
         self.offer_sample(page_key, page);
@@ -246,19 +277,20 @@ impl SiteLearner {
     pub fn finish(self) -> SiteModel {
         let keep = |m: Counts| {
             m.into_iter()
-                .filter(|&(_, c)| c >= 2)
+                .filter(|&(_, c)| c.pages >= 2)
+                .map(|(k, c)| (k, c.pages))
                 .collect::<BTreeMap<_, _>>()
         };
         let mut texts = self.texts;
         let lines = self
             .lines
             .into_iter()
-            .filter(|&(_, c)| c >= 2)
-            .map(|(k, pages)| {
+            .filter(|&(_, c)| c.pages >= 2)
+            .map(|(k, c)| {
                 (
                     k,
                     LineStat {
-                        pages,
+                        pages: c.pages,
                         text: texts.remove(&k).unwrap_or_default(),
                     },
                 )
