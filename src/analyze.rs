@@ -60,7 +60,61 @@ impl std::hash::Hasher for MixHasher {
 
 type WordSet = HashSet<u64, std::hash::BuildHasherDefault<MixHasher>>;
 
-static STOPWORDS: LazyLock<WordSet> = LazyLock::new(|| {
+/// The stopwords' hashes in an open-addressing table (linear probing,
+/// at most a quarter full): a lookup is a multiply and, for most words, one
+/// or two compares.
+pub(crate) struct StopTable {
+    slots: Vec<u64>,
+    shift: u32,
+    /// Whether 0, the empty slot's value, is itself a stopword hash.
+    has_zero: bool,
+}
+
+impl StopTable {
+    fn new(words: &WordSet) -> StopTable {
+        let bits = (words.len().max(1) * 4)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        let mut t = StopTable {
+            slots: vec![0; 1 << bits],
+            shift: 64 - bits,
+            has_zero: words.contains(&0),
+        };
+        let mask = t.slots.len() - 1;
+        for &w in words.iter().filter(|&&w| w != 0) {
+            let mut i = t.slot(w);
+            while t.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = w;
+        }
+        t
+    }
+
+    #[inline]
+    fn slot(&self, w: u64) -> usize {
+        ((w ^ (w >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, w: u64) -> bool {
+        if w == 0 {
+            return self.has_zero;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(w);
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                x if x == w => return true,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
+static STOPWORDS: LazyLock<StopTable> = LazyLock::new(|| {
     let mut set = WordSet::default();
     let mut folded = Folded::default();
     for row in include_str!("stopwords.txt").lines() {
@@ -72,7 +126,7 @@ static STOPWORDS: LazyLock<WordSet> = LazyLock::new(|| {
             set.extend(folded.words.iter().copied());
         }
     }
-    set
+    StopTable::new(&set)
 });
 
 /// Everything the labeller needs to know about one line.
@@ -159,6 +213,8 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
     let stop = &*STOPWORDS;
     let lex = &*LEXICON;
     let mut out = PageInfo::default();
+    out.lines
+        .reserve(memchr::memchr_iter(b'\n', page).count() + 1);
     for line in lines(page) {
         let bytes = line.bytes();
         let mut info = LineInfo {
@@ -174,7 +230,7 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
         folded.fill(bytes);
         info.fp = folded.fingerprint();
         info.folded_words = folded.words.len() as u32;
-        info.stopwords = folded.words.iter().filter(|w| stop.contains(w)).count() as u32;
+        info.stopwords = folded.words.iter().filter(|&&w| stop.contains(w)).count() as u32;
         info.cues = lex.scan_words(
             folded.text(),
             &folded.words,
@@ -207,37 +263,74 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
 /// ASCII digits, as bits of [`Folded::ascii`].
 const ASCII_DIGITS: u128 = 0x3ff << b'0';
 
-/// Raw-text shape features.
+/// ASCII whitespace as `u8::is_ascii_whitespace` sees it.
+static ASCII_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[0x0C] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// Raw-text shape features, in one pass over the line.
 fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
     let trimmed = bytes.trim_ascii();
-    info.chars = trimmed.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u32;
     info.list_item = matches!(trimmed, [b'-' | b'*' | b'+', b' ', ..])
         || trimmed.starts_with("• ".as_bytes())
         || trimmed.starts_with("· ".as_bytes())
         || trimmed.starts_with("– ".as_bytes());
-    for token in trimmed
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|t| !t.is_empty())
-    {
-        info.words += 1;
-        let first = first_char(token);
-        if first.is_alphabetic() {
-            info.alphabetic += 1;
-            if first.is_uppercase() {
-                info.capitalised += 1;
+    // Counts over the whole line, in one vectorised pass.
+    let (mut chars, mut commas, mut digits) = (0u32, 0u32, 0u32);
+    for chunk in trimmed.chunks(255) {
+        let (mut c, mut k, mut d) = (0u8, 0u8, 0u8);
+        for &b in chunk {
+            c += u8::from((b as i8) >= -0x40);
+            k += u8::from(b == b',');
+            d += u8::from(b.wrapping_sub(b'0') < 10);
+        }
+        chars += u32::from(c);
+        commas += u32::from(k);
+        digits += u32::from(d);
+    }
+    info.chars = chars;
+    info.commas = commas;
+    info.digits = digits;
+    // Tokens: runs of bytes other than ASCII whitespace.
+    let ends_token = |at: usize| trimmed.get(at).is_none_or(|&b| ASCII_SPACE[b as usize]);
+    let mut prev_space = true;
+    for (i, &b) in trimmed.iter().enumerate() {
+        let space = ASCII_SPACE[b as usize];
+        if !space && prev_space {
+            info.words += 1;
+            if b < 0x80 {
+                if b.is_ascii_alphabetic() {
+                    info.alphabetic += 1;
+                    info.capitalised += u32::from(b.is_ascii_uppercase());
+                }
+                if (b == b'|' || b == b'>') && ends_token(i + 1) {
+                    info.separators += 1;
+                }
+            } else {
+                let rest = &trimmed[i..];
+                let first = first_char(rest);
+                if first.is_alphabetic() {
+                    info.alphabetic += 1;
+                    if first.is_uppercase() {
+                        info.capitalised += 1;
+                    }
+                }
+                if ["»", "›", "·"]
+                    .iter()
+                    .any(|sep| rest.starts_with(sep.as_bytes()) && ends_token(i + sep.len()))
+                {
+                    info.separators += 1;
+                }
             }
         }
-        if token == b"|"
-            || token == "»".as_bytes()
-            || token == "›".as_bytes()
-            || token == "·".as_bytes()
-            || token == b">"
-        {
-            info.separators += 1;
-        }
+        prev_space = space;
     }
-    info.commas = memchr::memchr_iter(b',', trimmed).count() as u32;
-    info.digits = trimmed.iter().filter(|b| b.is_ascii_digit()).count() as u32;
     info.colon_end = trimmed.last() == Some(&b':');
     if info.words <= 12 {
         // Cheap necessary conditions first (see the patterns).
