@@ -33,7 +33,8 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("byline pattern compiles")
 });
 
-/// A comment's author line (`… says:`), tested on short lines. Needs a `:`.
+/// A comment's author line (`… says:`), tested on short lines. Needs a `:`
+/// and a line that ends in `:` or in a `\s` that trimming leaves.
 static AUTHOR_SAYS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:says|said|wrote|writes|schreibt|sagt|meint|kommentierte)\s*:\s*$")
         .expect("author line pattern compiles")
@@ -263,6 +264,35 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
 /// ASCII digits, as bits of [`Folded::ascii`].
 const ASCII_DIGITS: u128 = 0x3ff << b'0';
 
+/// A necessary condition for [`DATE`]: every branch needs a `\d` followed
+/// by a `\d`, a `\s`, `.`, `/`, `-` or `:` (`\d{4}`, `\d+\s+`,
+/// `\d{1,2}[./-]`, `\d{1,2}:`). Without non-ASCII numerals every `\d` is
+/// an ASCII digit; a byte of 0x80 or more may start a Unicode `\s`.
+fn may_be_date(trimmed: &[u8], folded: &Folded) -> bool {
+    if folded.numeric {
+        return true;
+    }
+    folded.ascii & ASCII_DIGITS != 0
+        && trimmed.windows(2).any(|w| {
+            w[0].is_ascii_digit()
+                && matches!(
+                    w[1],
+                    b'0'..=b'9'
+                        | b'\t'
+                        | b'\n'
+                        | 0x0B
+                        | 0x0C
+                        | b'\r'
+                        | b' '
+                        | b'.'
+                        | b'/'
+                        | b'-'
+                        | b':'
+                        | 0x80..=0xFF
+                )
+        })
+}
+
 /// ASCII whitespace as `u8::is_ascii_whitespace` sees it.
 static ASCII_SPACE: [bool; 256] = {
     let mut t = [false; 256];
@@ -334,7 +364,7 @@ fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
     info.colon_end = trimmed.last() == Some(&b':');
     if info.words <= 12 {
         // Cheap necessary conditions first (see the patterns).
-        info.date = (folded.ascii & ASCII_DIGITS != 0 || folded.numeric) && DATE.is_match(trimmed);
+        info.date = may_be_date(trimmed, folded) && DATE.is_match(trimmed);
         info.byline = (matches!(
             trimmed.first(),
             Some(
@@ -352,7 +382,9 @@ fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
                     | b'A'
             )
         ) && BYLINE.is_match(trimmed))
-            || (folded.ascii & (1u128 << b':') != 0 && AUTHOR_SAYS.is_match(trimmed));
+            || (folded.ascii & (1u128 << b':') != 0
+                && matches!(trimmed.last(), Some(b':' | 0x0B | 0x80..=0xFF))
+                && AUTHOR_SAYS.is_match(trimmed));
     }
     let end = trimmed
         .iter()

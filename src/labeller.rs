@@ -192,6 +192,13 @@ pub struct Labelled<'m, 'p> {
     next: usize,
 }
 
+/// Whether labelling with `model` needs the lines' prefix and suffix keys:
+/// only a model with frequent prefixes or suffixes can match a slotted
+/// template (`slot_split` finds nothing in empty maps).
+fn needs_keys(model: Option<&SiteModel>) -> bool {
+    model.is_some_and(|m| !(m.prefixes.is_empty() && m.suffixes.is_empty()))
+}
+
 /// Label a page with no site model: cues and line features only.
 ///
 /// Use this for pages whose site has no other pages in the dump.
@@ -212,7 +219,7 @@ pub fn __classifier_inputs(
 ) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
     SCRATCH.with(|s| {
         let mut folded = s.borrow_mut();
-        let info = analyze(page, &mut folded, model.is_some());
+        let info = analyze(page, &mut folded, needs_keys(model));
         let (_, inputs) = decide(model, classifier, &info);
         inputs
             .into_iter()
@@ -234,7 +241,7 @@ impl<'m, 'p> Labelled<'m, 'p> {
     ) -> Labelled<'m, 'p> {
         let lines = SCRATCH.with(|s| {
             let mut folded = s.borrow_mut();
-            let info = analyze(page, &mut folded, model.is_some());
+            let info = analyze(page, &mut folded, needs_keys(model));
             decide(model, classifier, &info).0
         });
         Labelled {
