@@ -373,6 +373,77 @@ pub struct LineClassifier {
     trees: Vec<Node>,
     /// Index of each tree's root in `trees`.
     roots: Vec<u32>,
+    /// The same trees made complete and flat for branch-free evaluation,
+    /// when none is deeper than [`FLAT_DEPTH`].
+    flat: Option<Vec<FlatTree>>,
+}
+
+/// Deepest tree that is evaluated flat.
+const FLAT_DEPTH: usize = 4;
+
+/// A complete binary tree of depth `depth` in heap order: internal node `k`
+/// sends `x` to `2k + 1` when `x[feature[k]] <= threshold[k]`, else to
+/// `2k + 2`; the leaves follow the `2^depth - 1` internal nodes.
+#[derive(Clone, Debug, PartialEq)]
+struct FlatTree {
+    depth: u8,
+    feature: [u8; (1 << FLAT_DEPTH) - 1],
+    threshold: [f32; (1 << FLAT_DEPTH) - 1],
+    leaf: [f32; 1 << FLAT_DEPTH],
+}
+
+impl FlatTree {
+    /// Flatten the tree rooted at `nodes[root]`, or `None` if it is deeper
+    /// than [`FLAT_DEPTH`] or splits on a feature index over 255.
+    fn new(nodes: &[Node], root: usize) -> Option<FlatTree> {
+        fn depth(nodes: &[Node], k: usize) -> usize {
+            let n = &nodes[k];
+            if n.feature == Node::LEAF {
+                0
+            } else {
+                1 + depth(nodes, n.left as usize).max(depth(nodes, n.right as usize))
+            }
+        }
+        let d = depth(nodes, root);
+        if d > FLAT_DEPTH {
+            return None;
+        }
+        let mut t = FlatTree {
+            depth: d as u8,
+            feature: [0; (1 << FLAT_DEPTH) - 1],
+            // Padding nodes compare the bias feature (always 1.0) with +inf:
+            // they always go left.
+            threshold: [f32::INFINITY; (1 << FLAT_DEPTH) - 1],
+            leaf: [0.0; 1 << FLAT_DEPTH],
+        };
+        // (node index in `nodes`, heap position, level)
+        let mut stack = vec![(root, 0usize, 0usize)];
+        while let Some((k, pos, level)) = stack.pop() {
+            let n = &nodes[k];
+            if n.feature == Node::LEAF {
+                // Every leaf position under `pos` gets the value.
+                let span = 1 << (d - level);
+                let first = ((pos + 1) << (d - level)) - 1 - ((1 << d) - 1);
+                t.leaf[first..first + span].fill(n.value);
+            } else {
+                t.feature[pos] = u8::try_from(n.feature).ok()?;
+                t.threshold[pos] = n.threshold;
+                stack.push((n.left as usize, 2 * pos + 1, level + 1));
+                stack.push((n.right as usize, 2 * pos + 2, level + 1));
+            }
+        }
+        Some(t)
+    }
+
+    #[inline]
+    fn eval(&self, x: &[f32; N_FEATURES]) -> f32 {
+        let mut k = 0;
+        for _ in 0..self.depth {
+            let right = x[self.feature[k] as usize] > self.threshold[k];
+            k = 2 * k + 1 + right as usize;
+        }
+        self.leaf[k + 1 - (1 << self.depth)]
+    }
 }
 
 /// A node of a boosted tree: a split `x[feature] <= threshold` (go to
@@ -488,8 +559,13 @@ impl LineClassifier {
                 nodes.push(node);
             }
         }
+        let flat = roots
+            .iter()
+            .map(|&r| FlatTree::new(&nodes, r as usize))
+            .collect();
         Ok(LineClassifier {
             weights,
+            flat,
             trees: nodes,
             roots,
         })
@@ -497,6 +573,13 @@ impl LineClassifier {
 
     /// The sum of the boosted trees' outputs for `x`.
     fn trees_score(&self, x: &[f32; N_FEATURES]) -> f32 {
+        if let Some(flat) = &self.flat {
+            let mut sum = 0.0;
+            for t in flat {
+                sum += t.eval(x);
+            }
+            return sum;
+        }
         let mut sum = 0.0;
         for &root in &self.roots {
             let mut node = &self.trees[root as usize];
@@ -592,6 +675,7 @@ impl LineClassifier {
         Some(LineClassifier {
             weights: weights.try_into().ok()?,
             trees: Vec::new(),
+            flat: Some(Vec::new()),
             roots: Vec::new(),
         })
     }
