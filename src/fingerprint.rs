@@ -424,7 +424,7 @@ mod tests {
     #[test]
     fn incremental_keys_equal_direct_keys() {
         let mut f = Folded::default();
-        f.fill("Du hast einen Kommentar zum Artikel \"X Y\" für unsere Leser?".as_bytes());
+        f.fill("Was meinen Sie zum Bericht \"X Y\" über unsere Stadt?".as_bytes());
         let n = f.words.len();
         f.prefix_keys(n, |k, key| assert_eq!(key, f.prefix_key(k)));
         f.suffix_keys(n, |k, key| assert_eq!(key, f.suffix_key(k)));

@@ -8,7 +8,7 @@ Every line gets one [`Label`]: `body`, `navigation`, `job_ad`,
 
 chaff **learns each site's templates from the dump itself**. Pages of one
 site repeat lines verbatim (menus, moderation rules), repeat lines around a
-variable slot (`… zum Artikel "<title>" für unsere Leser?`), and frame
+variable slot (`What do you think of "<title>"? Tell us below.`), and frame
 regions whose lines never repeat but are boilerplate all the same (job titles
 under a job box heading). A [`SiteModelBuilder`] learns these from the pages
 of one site and builds an immutable [`SiteModel`]; pages with no siblings are
