@@ -596,7 +596,11 @@ fn decide<'m>(
         if let Some((label, after)) = region[i]
             .filter(|_| l.list_item || (l.words < 25 && s < 1.0) || l.cues.decisive().is_some())
         {
-            out[i].label = cue_role.map_or(label, |c| lex.cue(c).label);
+            out[i].label = match cue_role {
+                Some(c) => lex.cue(c).label,
+                None if Some(i) == title => Label::Other,
+                None => label,
+            };
             out[i].reason = Reason::Region { after };
             continue;
         }
@@ -676,8 +680,12 @@ fn comment_sections(info: &PageInfo, out: &mut [Decided<'_>]) {
         if l.blank {
             continue;
         }
+        // Lines whose label a cue of their own decided open or close the
+        // section; a template counts when its own text carries a cue.
         let decided_by = match out[i].reason {
-            Reason::Template { .. } | Reason::SlottedTemplate { .. } => Some(out[i].label),
+            Reason::Template { .. } | Reason::SlottedTemplate { .. } => {
+                l.cues.role().map(|_| out[i].label)
+            }
             _ => l.cues.decisive().map(|c| lex.cue(c).label),
         };
         match decided_by {
@@ -685,10 +693,16 @@ fn comment_sections(info: &PageInfo, out: &mut [Decided<'_>]) {
             Some(Label::Body) | None => {}
             Some(_) => open = false,
         }
+        // Lines labelled by shape, region or neighbours (templates without a
+        // cue of their own included: `vor 2 Stunden`, a reply link).
         let from_shape = l.cues.role().is_none()
             && matches!(
                 out[i].reason,
-                Reason::Features { .. } | Reason::Region { .. } | Reason::Context
+                Reason::Features { .. }
+                    | Reason::Region { .. }
+                    | Reason::Context
+                    | Reason::Template { .. }
+                    | Reason::SlottedTemplate { .. }
             );
         if open && from_shape && out[i].label != Label::Body {
             out[i].label = Label::CommentPolicy;

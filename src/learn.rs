@@ -424,8 +424,16 @@ fn observe(
                 vote(&info, j, &mut votes);
             }
         } else {
-            for j in [non_blank(i, -1), non_blank(i, 1)].into_iter().flatten() {
-                vote(&info, j, &mut votes);
+            // The line right before counts twice: headings and labels
+            // (`Anzeige`, `Stellenangebote`) precede what they introduce.
+            let prev = non_blank(i, -1);
+            let before_prev = prev.and_then(|p| non_blank(p, -1));
+            for (j, times) in [(prev, 2), (before_prev, 1), (non_blank(i, 1), 1)] {
+                for _ in 0..times {
+                    if let Some(j) = j {
+                        vote(&info, j, &mut votes);
+                    }
+                }
             }
         }
         for (v, x) in anchor.neighbours.iter_mut().zip(votes) {

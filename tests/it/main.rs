@@ -9,4 +9,5 @@ mod naive;
 mod prop;
 mod quality;
 mod regressions;
+mod sections;
 mod seeds;
