@@ -223,11 +223,11 @@ impl Folded {
         let mut in_digits = false;
         // ASCII bytes other than letters seen, as bits of two words.
         let mut other = [0u64; 2];
-        let mut i = 0;
-        while i < line.len() {
-            let mut b = line[i];
-            let class = BYTE_CLASS[b as usize];
-            if class == A_LETTER {
+        // Start a word unless inside one: a space before it (but the first),
+        // its start offset, a fresh hash. A macro, as it moves the locals of
+        // the hot loop below.
+        macro_rules! begin_word {
+            () => {
                 if !in_word {
                     if n > 0 {
                         buf[n] = b' ';
@@ -237,6 +237,14 @@ impl Folded {
                     h = FNV_OFFSET;
                     in_word = true;
                 }
+            };
+        }
+        let mut i = 0;
+        while i < line.len() {
+            let mut b = line[i];
+            let class = BYTE_CLASS[b as usize];
+            if class == A_LETTER {
+                begin_word!();
                 in_digits = false;
                 // The rest of the run of ASCII letters.
                 loop {
@@ -272,15 +280,7 @@ impl Folded {
                     b
                 };
                 in_digits = class == A_DIGIT;
-                if !in_word {
-                    if n > 0 {
-                        buf[n] = b' ';
-                        n += 1;
-                    }
-                    self.starts.push(n as u32);
-                    h = FNV_OFFSET;
-                    in_word = true;
-                }
+                begin_word!();
                 buf[n] = out;
                 n += 1;
                 h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
@@ -316,15 +316,7 @@ impl Folded {
                     continue;
                 }
             }
-            if !in_word {
-                if n > 0 {
-                    buf[n] = b' ';
-                    n += 1;
-                }
-                self.starts.push(n as u32);
-                h = FNV_OFFSET;
-                in_word = true;
-            }
+            begin_word!();
             let start = n;
             if numeric {
                 buf[n] = b'0';
