@@ -244,6 +244,13 @@ impl SiteModel {
     /// statistics were counted under each part's own templates. The
     /// settings (`min_share`) of `self` are kept. Merging is commutative
     /// when both models share their settings.
+    ///
+    /// How close it comes, measured by the repository's `tests/it/merge.rs`:
+    /// splitting each wcxb site of four or more pages into halves, the
+    /// merged model labels 91.9% of the non-blank lines as the model learned
+    /// on all pages does (the gap is mostly (a): with two pages per half, a
+    /// line shared by one page of each half is lost); on the five seed pages,
+    /// split 2 + 3, it labels 100% alike.
     pub fn merge(&self, other: &SiteModel) -> SiteModel {
         let mut out = self.clone();
         out.pages = self.pages.saturating_add(other.pages);

@@ -5,6 +5,7 @@ mod example;
 mod fuzz_seeds;
 mod gen;
 mod limits;
+mod merge;
 mod naive;
 mod prop;
 mod quality;
