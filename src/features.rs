@@ -648,14 +648,22 @@ impl LineClassifier {
 
     /// Final body scores of every line: the first stage on each line's
     /// features, then the second stage on the first-stage scores around it.
-    pub(crate) fn scores(
+    pub(crate) fn scores(&self, info: &PageInfo, features: &[[f32; N_FEATURES]]) -> Vec<f32> {
+        self.stage2_inputs(info, features)
+            .iter()
+            .map(|x| self.logit2(x))
+            .collect()
+    }
+
+    /// The second stage's inputs of every line: the first stage's scores
+    /// of the line and the lines around it.
+    pub(crate) fn stage2_inputs(
         &self,
         info: &PageInfo,
         features: &[[f32; N_FEATURES]],
-    ) -> (Vec<f32>, Vec<[f32; N_STAGE2]>) {
+    ) -> Vec<[f32; N_STAGE2]> {
         let s1: Vec<f32> = features.iter().map(|x| self.logit(x)).collect();
-        let x2 = stage2_features(info, &s1);
-        (x2.iter().map(|x| self.logit2(x)).collect(), x2)
+        stage2_features(info, &s1)
     }
 
     /// The feature names, first stage then second stage, in the order of

@@ -3,9 +3,9 @@
 use std::{cell::RefCell, ops::Range};
 
 use crate::{
-    analyze::{analyze, LineInfo, PageInfo, MAX_FIXED},
+    analyze::{analyze, LineInfo, PageInfo},
     cues::LEXICON,
-    features::{page_features, Context, LineClassifier, N_FEATURES, N_STAGE2},
+    features::{page_features, Context, LineClassifier, N_FEATURES},
     fingerprint::Folded,
     label::Label,
     lines::Span,
@@ -217,14 +217,20 @@ pub fn __classifier_inputs(
     classifier: &LineClassifier,
     page: &[u8],
 ) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
+    with_analysis(model, page, |info| {
+        let d = decide(model, classifier, info);
+        let stage2 = classifier.stage2_inputs(info, &d.features);
+        (0..info.lines.len())
+            .map(|i| d.free[i].then(|| (d.features[i].to_vec(), stage2[i].to_vec())))
+            .collect()
+    })
+}
+
+/// Analyse `page` in this thread's scratch buffer and hand the result to `f`.
+fn with_analysis<T>(model: Option<&SiteModel>, page: &[u8], f: impl FnOnce(&PageInfo) -> T) -> T {
     SCRATCH.with(|s| {
         let mut folded = s.borrow_mut();
-        let info = analyze(page, &mut folded, needs_keys(model));
-        let (_, inputs) = decide(model, classifier, &info);
-        inputs
-            .into_iter()
-            .map(|x| x.map(|(a, b)| (a.to_vec(), b.to_vec())))
-            .collect()
+        f(&analyze(page, &mut folded, needs_keys(model)))
     })
 }
 
@@ -239,11 +245,7 @@ impl<'m, 'p> Labelled<'m, 'p> {
         classifier: &LineClassifier,
         page: &'p [u8],
     ) -> Labelled<'m, 'p> {
-        let lines = SCRATCH.with(|s| {
-            let mut folded = s.borrow_mut();
-            let info = analyze(page, &mut folded, needs_keys(model));
-            decide(model, classifier, &info).0
-        });
+        let lines = with_analysis(model, page, |info| decide(model, classifier, info).lines);
         Labelled {
             page,
             lines,
@@ -400,6 +402,9 @@ pub(crate) fn match_template(model: &SiteModel, info: &PageInfo, i: usize) -> Op
     })
 }
 
+/// A fixed part this long makes a slotted template whatever the slot's length.
+const LONG_FIXED: usize = 8;
+
 /// The longest frequent prefix and suffix (in words) of line `i`, if they fix
 /// enough of it to call it a slotted template.
 pub(crate) fn slot_split(
@@ -430,13 +435,27 @@ pub(crate) fn slot_split(
     }
     let fixed = k + j;
     let slot = n - fixed;
-    let enough = fixed >= 3 && (fixed >= slot || fixed >= MAX_FIXED.min(8));
+    let enough = fixed >= 3 && (fixed >= slot || fixed >= LONG_FIXED);
     enough.then_some((k, j))
 }
 
 /// Whether a line looks like a menu entry or link: short, no sentence end.
 fn link_like(l: &LineInfo) -> bool {
     l.words <= 6 && !l.terminal
+}
+
+/// The role of a boilerplate line: its own cue's label, else its shape's.
+fn cue_or_shape(l: &LineInfo) -> Label {
+    l.cues
+        .role()
+        .map_or_else(|| shape_role(l), |c| LEXICON.cue(c).label)
+}
+
+/// The boilerplate label with most votes (ties go to the earlier label), if
+/// any has a vote.
+fn most_voted(votes: &[u32; 6]) -> Option<Label> {
+    let best = (1..6).max_by_key(|&i| (votes[i], std::cmp::Reverse(i)))?;
+    (votes[best] > 0).then_some(Label::ALL[best])
 }
 
 /// The default role of a boilerplate line without cue or region.
@@ -474,15 +493,21 @@ pub(crate) fn for_each_gap<A: Copy>(
     }
 }
 
-/// The classifier's two input vectors of one line.
-type Inputs = ([f32; N_FEATURES], [f32; N_STAGE2]);
+/// What [`decide`] found out about a page.
+struct Decision<'m> {
+    lines: Vec<Decided<'m>>,
+    /// The classifier's first-stage inputs of every line.
+    features: Vec<[f32; N_FEATURES]>,
+    /// Whether the classifier saw the line (non-blank, not a template).
+    free: Vec<bool>,
+}
 
 /// Label every line of an analysed page.
 fn decide<'m>(
     model: Option<&'m SiteModel>,
     classifier: &LineClassifier,
     info: &PageInfo,
-) -> (Vec<Decided<'m>>, Vec<Option<Inputs>>) {
+) -> Decision<'m> {
     let lex = &*LEXICON;
     let n = info.lines.len();
     let mut out: Vec<Decided<'m>> = info
@@ -505,18 +530,19 @@ fn decide<'m>(
                 continue;
             };
             let Some(anchor) = m.anchors.get(&t.id()) else {
-                // A slotted match whose id the sample never saw: role from cues.
-                let l = &info.lines[i];
-                let label = l.cues.role().map_or(shape_role(l), |c| lex.cue(c).label);
-                let fixed = if let Match::Slotted { fixed, .. } = t {
-                    fixed
-                } else {
-                    0
-                };
-                out[i].label = label;
-                out[i].reason = Reason::SlottedTemplate {
-                    text: "",
-                    fixed_words: fixed,
+                // A template without an anchor (a slot id the sample never
+                // saw, or a line that crossed the threshold in a merge):
+                // role from its own cues or shape.
+                out[i].label = cue_or_shape(&info.lines[i]);
+                out[i].reason = match t {
+                    Match::Exact { id, pages } => Reason::Template {
+                        text: m.lines.get(&id).map_or("", |l| l.text.as_str()),
+                        pages,
+                    },
+                    Match::Slotted { fixed, .. } => Reason::SlottedTemplate {
+                        text: "",
+                        fixed_words: fixed,
+                    },
                 };
                 decided[i] = true;
                 continue;
@@ -566,16 +592,14 @@ fn decide<'m>(
 
     // 3. Free lines: cues, title, region, features.
     let features = page_features(info, &ctx, model.is_some_and(|m| m.pages >= 2));
-    let (scores, stage2) = classifier.scores(info, &features);
+    let scores = classifier.scores(info, &features);
     let title = info.lines.iter().position(|l| !l.blank);
-    let mut score = vec![0.0f32; n];
     for i in 0..n {
         let l = &info.lines[i];
         if l.blank || decided[i] {
             continue;
         }
         let s = scores[i];
-        score[i] = s;
         if let Some(c) = l.cues.decisive() {
             if l.cues.line.is_some() || l.words <= 25 || s < 0.0 {
                 out[i].label = lex.cue(c).label;
@@ -609,14 +633,10 @@ fn decide<'m>(
         } else if Some(i) == title && cue_role.is_none() {
             Label::Other // the page's <title> line, as HTML-to-text steps print it first
         } else {
-            cue_role.map_or(shape_role(l), |c| lex.cue(c).label)
+            cue_or_shape(l)
         };
         out[i].reason = Reason::Features { score: s };
     }
-
-    let inputs = (0..n)
-        .map(|i| (!info.lines[i].blank && !decided[i]).then(|| (features[i], stage2[i])))
-        .collect();
 
     // 4. Runs of list items in boilerplate agree on one role.
     agree_in_lists(info, &mut out);
@@ -640,7 +660,14 @@ fn decide<'m>(
             d.label = label;
         }
     }
-    (out, inputs)
+    let free = (0..n)
+        .map(|i| !info.lines[i].blank && !decided[i])
+        .collect();
+    Decision {
+        lines: out,
+        features,
+        free,
+    }
 }
 
 /// How likely the free lines between two anchors are boilerplate, from the
@@ -658,14 +685,7 @@ fn boiler_probability(opening: Option<&Anchor>, closing: Option<&Anchor>) -> Opt
 
 /// The label of a boilerplate region opened by `anchor`.
 fn region_role(anchor: &Anchor) -> Label {
-    let best = (1..6)
-        .max_by_key(|&i| (anchor.region[i], std::cmp::Reverse(i)))
-        .unwrap_or(1);
-    if anchor.region[best] > 0 {
-        Label::ALL[best]
-    } else {
-        anchor.role
-    }
+    most_voted(&anchor.region).unwrap_or(anchor.role)
 }
 
 /// A comment section opens at a line with a decisive comment cue (`Leave a
@@ -735,17 +755,15 @@ fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
                 votes[out[j].label.index()] += 1;
             }
         }
-        let best = (1..6)
-            .max_by_key(|&k| (votes[k], std::cmp::Reverse(k)))
-            .unwrap_or(1);
         // One "We're hiring" link does not make a whole menu a job box.
-        if votes[best] > 0 && 3 * votes[best] as usize >= end + 1 - i {
+        let agreed = most_voted(&votes).filter(|l| 3 * votes[l.index()] as usize > end - i);
+        if let Some(best) = agreed {
             for (d, l) in out[i..=end].iter_mut().zip(&info.lines[i..=end]) {
                 let own_cue = l.cues.role().is_some();
                 if let (false, Reason::Region { .. } | Reason::Features { .. } | Reason::Context) =
                     (own_cue, d.reason)
                 {
-                    d.label = Label::ALL[best];
+                    d.label = best;
                 }
             }
         }

@@ -450,7 +450,7 @@ fn observe(
         .collect();
     let features = page_features(&info, &ctx, true);
     let classifier = LineClassifier::shipped();
-    let (score, _) = classifier.scores(&info, &features);
+    let score = classifier.scores(&info, &features);
     struct Gap {
         start: usize,
         end: usize,
@@ -516,8 +516,9 @@ fn observe(
     }
 }
 
-/// Decide each template's role: its own decisive cue, else the votes of its
-/// own weak cues (counted twice) and of its neighbours, else its shape.
+/// Decide each template's role: its own decisive cue, else its own weak
+/// cues (one each) plus its neighbours' votes (1.5 × their share), else its
+/// shape.
 pub(crate) fn assign_roles(model: &mut SiteModel) {
     let lex = &*LEXICON;
     for a in model.anchors.values_mut() {
