@@ -47,14 +47,15 @@ fn wcxb_body_word_f1_floors() {
     let all = f1(&report["words"]);
     let article = f1(&report["by"]["values"]["article"]["words"]);
     eprintln!("wcxb body word F1: all {all:.4}, article {article:.4}");
-    // Achieved 0.872 and 0.915 (commit "Roles: comment sections ...").
+    // Achieved 0.886 and 0.927 with the shipped classifier (trained on all of
+    // wcxb; the held-out-site figures are 0.878 and 0.921).
     assert!(
-        all >= 0.870,
-        "wcxb word F1 {all:.4} fell below the floor 0.870"
+        all >= 0.880,
+        "wcxb word F1 {all:.4} fell below the floor 0.880"
     );
     assert!(
-        article >= 0.913,
-        "wcxb article word F1 {article:.4} fell below the floor 0.913"
+        article >= 0.920,
+        "wcxb article word F1 {article:.4} fell below the floor 0.920"
     );
 }
 
@@ -85,10 +86,10 @@ fn devset_six_label_floors() {
     let right: f64 = (0..6).map(|i| confusion[i][i]).sum();
     let accuracy = right / total;
     eprintln!("devset body word F1 {body:.4}, six-label line accuracy {accuracy:.4}");
-    // Achieved 0.920 and 0.704 when set.
+    // Achieved 0.921 and 0.709 when set.
     assert!(body >= 0.915, "devset body word F1 {body:.4} below 0.915");
     assert!(
-        accuracy >= 0.68,
-        "devset six-label line accuracy {accuracy:.4} below 0.68"
+        accuracy >= 0.70,
+        "devset six-label line accuracy {accuracy:.4} below 0.70"
     );
 }
