@@ -379,17 +379,22 @@ pub struct LineClassifier {
 }
 
 /// Deepest tree that is evaluated flat.
-const FLAT_DEPTH: usize = 4;
+const FLAT_DEPTH: usize = 3;
 
-/// A complete binary tree of depth `depth` in heap order: internal node `k`
-/// sends `x` to `2k + 1` when `x[feature[k]] <= threshold[k]`, else to
-/// `2k + 2`; the leaves follow the `2^depth - 1` internal nodes.
+/// Lines scored together by the flat trees.
+const LANES: usize = 8;
+
+/// A complete binary tree of depth [`FLAT_DEPTH`] in heap order: internal
+/// node `k` sends `x` to `2k + 1` when `x[feature[k]] <= threshold[k]`, else
+/// to `2k + 2`; the leaves follow the 7 internal nodes. Shallower trees are
+/// padded: a padding node compares the bias feature (always 1.0) with +inf,
+/// so it always goes left, and a leaf above the last level fills every leaf
+/// position under it.
 #[derive(Clone, Debug, PartialEq)]
 struct FlatTree {
-    depth: u8,
-    feature: [u8; (1 << FLAT_DEPTH) - 1],
-    threshold: [f32; (1 << FLAT_DEPTH) - 1],
-    leaf: [f32; 1 << FLAT_DEPTH],
+    feature: [u8; 7],
+    threshold: [f32; 7],
+    leaf: [f32; 8],
 }
 
 impl FlatTree {
@@ -404,17 +409,14 @@ impl FlatTree {
                 1 + depth(nodes, n.left as usize).max(depth(nodes, n.right as usize))
             }
         }
-        let d = depth(nodes, root);
-        if d > FLAT_DEPTH {
+        if depth(nodes, root) > FLAT_DEPTH {
             return None;
         }
+        let d = FLAT_DEPTH;
         let mut t = FlatTree {
-            depth: d as u8,
-            feature: [0; (1 << FLAT_DEPTH) - 1],
-            // Padding nodes compare the bias feature (always 1.0) with +inf:
-            // they always go left.
-            threshold: [f32::INFINITY; (1 << FLAT_DEPTH) - 1],
-            leaf: [0.0; 1 << FLAT_DEPTH],
+            feature: [0; 7],
+            threshold: [f32::INFINITY; 7],
+            leaf: [0.0; 8],
         };
         // (node index in `nodes`, heap position, level)
         let mut stack = vec![(root, 0usize, 0usize)];
@@ -435,14 +437,30 @@ impl FlatTree {
         Some(t)
     }
 
+    /// Add the tree's output for each line of a block to `sums`; `xt` holds
+    /// the block's features transposed (`xt[feature][line]`). All seven
+    /// splits are compared for every line and the leaf is picked with
+    /// selects, so the loop over the lines has no branches.
     #[inline]
-    fn eval(&self, x: &[f32; N_FEATURES]) -> f32 {
-        let mut k = 0;
-        for _ in 0..self.depth {
-            let right = x[self.feature[k] as usize] > self.threshold[k];
-            k = 2 * k + 1 + right as usize;
+    fn add_to(&self, xt: &[[f32; LANES]; N_FEATURES], sums: &mut [f32; LANES]) {
+        let row = |k: usize| &xt[self.feature[k] as usize];
+        let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6)];
+        let t = &self.threshold;
+        let v = self.leaf.map(f32::to_bits);
+        // All-ones where `a`, else zero; then a bitwise select. Written on
+        // integers so that the loop over the lines vectorises.
+        let mask = |a: bool| 0u32.wrapping_sub(a as u32);
+        let sel = |m: u32, a: u32, b: u32| (a & m) | (b & !m);
+        for (l, sum) in sums.iter_mut().enumerate() {
+            let c = |k: usize| mask(rows[k][l] > t[k]);
+            let c0 = c(0);
+            // The split taken on the second level, then on the third.
+            let n1 = sel(c0, c(2), c(1));
+            let n2 = sel(c0, sel(n1, c(6), c(5)), sel(n1, c(4), c(3)));
+            let right = sel(n1, sel(n2, v[7], v[6]), sel(n2, v[5], v[4]));
+            let left = sel(n1, sel(n2, v[3], v[2]), sel(n2, v[1], v[0]));
+            *sum += f32::from_bits(sel(c0, right, left));
         }
-        self.leaf[k + 1 - (1 << self.depth)]
     }
 }
 
@@ -571,29 +589,23 @@ impl LineClassifier {
         })
     }
 
-    /// The sum of the boosted trees' outputs for `x`.
-    fn trees_score(&self, x: &[f32; N_FEATURES]) -> f32 {
-        if let Some(flat) = &self.flat {
-            let mut sum = 0.0;
-            for t in flat {
-                sum += t.eval(x);
-            }
-            return sum;
-        }
-        let mut sum = 0.0;
+    /// Add the boosted trees' outputs for each of `xs` to `sums` by
+    /// walking the nodes (trees too deep to be evaluated flat).
+    fn walk_trees(&self, xs: &[[f32; N_FEATURES]], sums: &mut [f32]) {
         for &root in &self.roots {
-            let mut node = &self.trees[root as usize];
-            while node.feature != Node::LEAF {
-                let next = if x[node.feature as usize] <= node.threshold {
-                    node.left
-                } else {
-                    node.right
-                };
-                node = &self.trees[next as usize];
+            for (x, sum) in xs.iter().zip(sums.iter_mut()) {
+                let mut node = &self.trees[root as usize];
+                while node.feature != Node::LEAF {
+                    let next = if x[node.feature as usize] <= node.threshold {
+                        node.left
+                    } else {
+                        node.right
+                    };
+                    node = &self.trees[next as usize];
+                }
+                *sum += node.value;
             }
-            sum += node.value;
         }
-        sum
     }
 
     /// Write the weights in the format [`LineClassifier::from_tsv`] reads.
@@ -627,14 +639,39 @@ impl LineClassifier {
         out
     }
 
-    /// The first-stage body score (log-odds) of a feature vector.
-    pub(crate) fn logit(&self, x: &[f32; N_FEATURES]) -> f32 {
-        let linear: f32 = self.weights[..N_FEATURES]
-            .iter()
-            .zip(x)
-            .map(|(w, x)| w * x)
-            .sum();
-        linear + self.trees_score(x)
+    /// The first-stage body scores (log-odds) of feature vectors.
+    ///
+    /// The trees are evaluated over blocks of [`LANES`] lines, tree by
+    /// tree, with the block's features transposed so that each split reads
+    /// one feature of all the block's lines at once (which the compiler
+    /// vectorises). Each line's sum still adds the trees in order, so the
+    /// scores are exactly those of a line-by-line walk.
+    fn logits(&self, xs: &[[f32; N_FEATURES]]) -> Vec<f32> {
+        let mut out = Vec::with_capacity(xs.len());
+        let mut xt = [[0f32; LANES]; N_FEATURES];
+        for block in xs.chunks(LANES) {
+            for (l, x) in block.iter().enumerate() {
+                for (row, &v) in xt.iter_mut().zip(x) {
+                    row[l] = v;
+                }
+            }
+            // The linear part, feature by feature (the order of a
+            // line-by-line dot product).
+            let mut linear = [0f32; LANES];
+            for (row, w) in xt.iter().zip(&self.weights[..N_FEATURES]) {
+                for (s, x) in linear.iter_mut().zip(row) {
+                    *s += w * x;
+                }
+            }
+            let mut trees = [0f32; LANES];
+            match &self.flat {
+                Some(flat) => flat.iter().for_each(|t| t.add_to(&xt, &mut trees)),
+                None => self.walk_trees(block, &mut trees),
+            }
+            let scores = linear.iter().zip(trees).map(|(a, b)| a + b);
+            out.extend(scores.take(block.len()));
+        }
+        out
     }
 
     /// The second-stage body score (log-odds) of a stage-2 vector.
@@ -662,8 +699,7 @@ impl LineClassifier {
         info: &PageInfo,
         features: &[[f32; N_FEATURES]],
     ) -> Vec<[f32; N_STAGE2]> {
-        let s1: Vec<f32> = features.iter().map(|x| self.logit(x)).collect();
-        stage2_features(info, &s1)
+        stage2_features(info, &self.logits(features))
     }
 
     /// The feature names, first stage then second stage, in the order of
