@@ -144,9 +144,8 @@ impl SiteModelBuilder {
             suffixes: Counts::default(),
             sample: BTreeMap::new(),
             folded: Folded::default(),
-            page_lines: Vec::new(),
-            page_prefixes: Vec::new(),
-            page_suffixes: Vec::new(),
+            page: PageKeys::default(),
+            held: None,
         }
     }
 }
@@ -157,7 +156,9 @@ impl SiteModelBuilder {
 /// Memory grows with the number of distinct line fingerprints of the site
 /// (one counter for each, and one for each of up to 2 × 12 prefixes and
 /// suffixes of each distinct line), plus one 8-byte hash per page and the
-/// sampled pages; it does not grow with repeated text.
+/// sampled pages; it does not grow with repeated text. The first page is
+/// held as it is until a second one arrives, so learning a site of one page
+/// costs a copy of it.
 #[derive(Clone, Debug)]
 pub struct SiteLearner {
     settings: SiteModelBuilder,
@@ -173,18 +174,48 @@ pub struct SiteLearner {
     /// Bottom-k sample of pages by content hash.
     sample: BTreeMap<u64, Vec<u8>>,
     folded: Folded,
-    page_lines: Vec<(u64, usize, usize)>,
-    page_prefixes: Vec<u64>,
-    page_suffixes: Vec<u64>,
+    /// The keys of the page being added.
+    page: PageKeys,
+    /// The first page, added only once a second one arrives: a key needs
+    /// two pages to be kept, so a site of one page (most sites of a crawl)
+    /// has nothing to count.
+    held: Option<Vec<u8>>,
+}
+
+/// The keys of one page's non-blank lines.
+#[derive(Clone, Debug, Default)]
+struct PageKeys {
+    /// (fingerprint, start, end) of each line.
+    lines: Vec<(u64, usize, usize)>,
+    prefixes: Vec<u64>,
+    suffixes: Vec<u64>,
+}
+
+impl PageKeys {
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.prefixes.clear();
+        self.suffixes.clear();
+    }
 }
 
 impl SiteLearner {
     /// Add one page. A page whose lines all repeat an earlier page, in
     /// order, is counted as a duplicate and otherwise ignored.
     pub fn add(&mut self, page: &[u8]) {
-        self.page_lines.clear();
-        self.page_prefixes.clear();
-        self.page_suffixes.clear();
+        if self.pages == 0 && self.duplicate_pages == 0 && self.held.is_none() {
+            self.held = Some(page.to_vec());
+            return;
+        }
+        if let Some(first) = self.held.take() {
+            self.count(&first);
+        }
+        self.count(page);
+    }
+
+    /// Count the lines, prefixes and suffixes of one page.
+    fn count(&mut self, page: &[u8]) {
+        self.page.clear();
         let mut page_key: u64 = 0x7061_6765;
         for line in lines(page) {
             if line.is_blank() {
@@ -194,11 +225,11 @@ impl SiteLearner {
             let fp = self.folded.fingerprint().as_u64();
             page_key = (page_key.rotate_left(29) ^ fp).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let span = line.span();
-            self.page_lines.push((fp, span.start, span.end));
+            self.page.lines.push((fp, span.start, span.end));
             let words = self.folded.words.len();
             if words >= 3 {
                 let max = MAX_FIXED.min(words - 1);
-                let (pre, suf) = (&mut self.page_prefixes, &mut self.page_suffixes);
+                let (pre, suf) = (&mut self.page.prefixes, &mut self.page.suffixes);
                 self.folded.prefix_keys(max, |_, k| pre.push(k));
                 self.folded.suffix_keys(max, |_, k| suf.push(k));
             }
@@ -213,14 +244,14 @@ impl SiteLearner {
         // would repeat, so count the page's distinct keys by sorting then.
         let page_no = self.pages;
         if page_no == u32::MAX {
-            self.page_lines.sort_unstable_by_key(|t| t.0);
-            self.page_lines.dedup_by_key(|t| t.0);
-            self.page_prefixes.sort_unstable();
-            self.page_prefixes.dedup();
-            self.page_suffixes.sort_unstable();
-            self.page_suffixes.dedup();
+            self.page.lines.sort_unstable_by_key(|t| t.0);
+            self.page.lines.dedup_by_key(|t| t.0);
+            self.page.prefixes.sort_unstable();
+            self.page.prefixes.dedup();
+            self.page.suffixes.sort_unstable();
+            self.page.suffixes.dedup();
         }
-        for &(fp, start, end) in &self.page_lines {
+        for &(fp, start, end) in &self.page.lines {
             let c = self.lines.entry(fp).or_default();
             // Lines with one fingerprint have one folded text: keep it
             // when the line reaches its second page.
@@ -230,8 +261,8 @@ impl SiteLearner {
             }
         }
         for (keys, counts) in [
-            (&self.page_prefixes, &mut self.prefixes),
-            (&self.page_suffixes, &mut self.suffixes),
+            (&self.page.prefixes, &mut self.prefixes),
+            (&self.page.suffixes, &mut self.suffixes),
         ] {
             for &k in keys {
                 counts.entry(k).or_default().count(page_no);
@@ -270,11 +301,17 @@ impl SiteLearner {
 
     /// Distinct pages added so far.
     pub fn pages(&self) -> u32 {
-        self.pages
+        self.pages + u32::from(self.held.is_some())
     }
 
     /// Finish learning.
-    pub fn finish(self) -> SiteModel {
+    pub fn finish(mut self) -> SiteModel {
+        if let Some(only) = self.held.take() {
+            // One page: no key reaches two pages, so there is nothing to
+            // count, and the sample's order does not matter.
+            self.pages = 1;
+            self.offer_sample(0, &only);
+        }
         let keep = |m: Counts| {
             m.into_iter()
                 .filter(|&(_, c)| c.pages >= 2)

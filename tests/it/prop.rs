@@ -228,6 +228,18 @@ proptest! {
     }
 
     #[test]
+    fn a_site_of_one_page_learns_nothing(page in gen::any_page()) {
+        let mut learner = SiteModelBuilder::new().learner();
+        learner.add(&page);
+        prop_assert_eq!(learner.pages(), 1);
+        let model = learner.finish();
+        prop_assert_eq!(&model, &SiteModelBuilder::new().build([&page]));
+        prop_assert_eq!((model.pages(), model.duplicate_pages()), (1, 0));
+        prop_assert_eq!(model.templates().count(), 0);
+        prop_assert_eq!(observe(model.label(&page)), observe(chaff::label(&page)));
+    }
+
+    #[test]
     fn learning_ignores_page_order(site in prop_oneof![gen::site(8), gen::site_with_near_duplicates(6)].prop_flat_map(|s| (Just(s.clone()), Just(s).prop_shuffle()))) {
         let (pages, shuffled) = site;
         let a = SiteModelBuilder::new().build(&pages);
