@@ -406,7 +406,10 @@ pub(crate) fn match_template(model: &SiteModel, info: &PageInfo, i: usize) -> Op
 const LONG_FIXED: usize = 8;
 
 /// The longest frequent prefix and suffix (in words) of line `i`, if they fix
-/// enough of it to call it a slotted template.
+/// enough of it to call it a slotted template. A prefix is taken only with
+/// all its shorter prefixes, so the search stops at the first rare one
+/// (a longer prefix is never on more pages than a shorter one, unless two
+/// keys collide).
 pub(crate) fn slot_split(
     model: &SiteModel,
     info: &PageInfo,
@@ -420,8 +423,8 @@ pub(crate) fn slot_split(
     }
     let longest = |keys: &[u64], map: &std::collections::BTreeMap<u64, u32>| {
         keys.iter()
-            .rposition(|k| map.get(k).is_some_and(|&c| c >= min))
-            .map_or(0, |p| p + 1)
+            .take_while(|k| map.get(k).is_some_and(|&c| c >= min))
+            .count()
     };
     let mut k = longest(info.prefix_keys(i), &model.prefixes);
     let mut j = longest(info.suffix_keys(i), &model.suffixes);

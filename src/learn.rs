@@ -396,6 +396,30 @@ fn vote(info: &PageInfo, i: usize, votes: &mut [u32; 6]) {
     }
 }
 
+/// The votes of each run of list items, summed once: entry `i` holds the
+/// votes of the run of list item `i`, `None` for other lines.
+fn list_run_votes(info: &PageInfo) -> Vec<Option<[u32; 6]>> {
+    let lines = &info.lines;
+    let mut out = vec![None; lines.len()];
+    let mut a = 0;
+    while a < lines.len() {
+        if !lines[a].list_item {
+            a += 1;
+            continue;
+        }
+        let b = (a..lines.len())
+            .find(|&j| !lines[j].list_item)
+            .unwrap_or(lines.len());
+        let mut votes = [0u32; 6];
+        for j in a..b {
+            vote(info, j, &mut votes);
+        }
+        out[a..b].fill(Some(votes));
+        a = b;
+    }
+    out
+}
+
 /// Take the region statistics of one sampled page.
 fn observe(
     model: &SiteModel,
@@ -408,6 +432,7 @@ fn observe(
     let min = min_pages(model.pages, model.min_share);
     let matches: Vec<Option<Match>> = (0..n).map(|i| match_template(model, &info, i)).collect();
     let mut seen_here = HashSet::new();
+    let mut list_runs = None;
     // Anchors: text, page count, neighbour votes.
     for i in 0..n {
         let Some(m) = matches[i] else { continue };
@@ -449,16 +474,13 @@ fn observe(
             (j >= 0 && (j as usize) < n).then_some(j as usize)
         };
         if l.list_item {
-            let mut a = i;
-            while a > 0 && info.lines[a - 1].list_item {
-                a -= 1;
-            }
-            let mut b = i;
-            while b + 1 < n && info.lines[b + 1].list_item {
-                b += 1;
-            }
-            for j in (a..=b).filter(|&j| j != i) {
-                vote(&info, j, &mut votes);
+            // The run's votes less the line's own.
+            let runs = list_runs.get_or_insert_with(|| list_run_votes(&info));
+            let run_votes = runs[i].expect("a list item is in a run");
+            let mut own = [0u32; 6];
+            vote(&info, i, &mut own);
+            for ((v, r), o) in votes.iter_mut().zip(run_votes).zip(own) {
+                *v = r - o;
             }
         } else {
             // The line right before counts twice: headings and labels
