@@ -293,17 +293,6 @@ fn may_be_date(trimmed: &[u8], folded: &Folded) -> bool {
         })
 }
 
-/// ASCII whitespace as `u8::is_ascii_whitespace` sees it.
-static ASCII_SPACE: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[0x0C] = true;
-    t[b'\r' as usize] = true;
-    t
-};
-
 /// Raw-text shape features, in one pass over the line.
 fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
     let trimmed = bytes.trim_ascii();
@@ -327,40 +316,7 @@ fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
     info.chars = chars;
     info.commas = commas;
     info.digits = digits;
-    // Tokens: runs of bytes other than ASCII whitespace.
-    let ends_token = |at: usize| trimmed.get(at).is_none_or(|&b| ASCII_SPACE[b as usize]);
-    let mut prev_space = true;
-    for (i, &b) in trimmed.iter().enumerate() {
-        let space = ASCII_SPACE[b as usize];
-        if !space && prev_space {
-            info.words += 1;
-            if b < 0x80 {
-                if b.is_ascii_alphabetic() {
-                    info.alphabetic += 1;
-                    info.capitalised += u32::from(b.is_ascii_uppercase());
-                }
-                if (b == b'|' || b == b'>') && ends_token(i + 1) {
-                    info.separators += 1;
-                }
-            } else {
-                let rest = &trimmed[i..];
-                let first = first_char(rest);
-                if first.is_alphabetic() {
-                    info.alphabetic += 1;
-                    if first.is_uppercase() {
-                        info.capitalised += 1;
-                    }
-                }
-                if ["»", "›", "·"]
-                    .iter()
-                    .any(|sep| rest.starts_with(sep.as_bytes()) && ends_token(i + sep.len()))
-                {
-                    info.separators += 1;
-                }
-            }
-        }
-        prev_space = space;
-    }
+    count_tokens(trimmed, info);
     info.colon_end = trimmed.last() == Some(&b':');
     if info.words <= 12 {
         // Cheap necessary conditions first (see the patterns).
@@ -398,10 +354,144 @@ fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
         || end.ends_with("«".as_bytes());
 }
 
+/// ASCII whitespace as `u8::is_ascii_whitespace` sees it, written as
+/// compares so that loops over bytes vectorise.
+#[inline(always)]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0C | b'\r')
+}
+
+/// Token counts of a trimmed line. A token is a run of bytes other than
+/// ASCII whitespace; counted are the tokens, those that start with a letter
+/// and with an uppercase letter, and the separators (`|`, `>`, `»`, `›`,
+/// `·` standing alone).
+///
+/// The tokens that start with an ASCII byte are counted in a branch-free
+/// pass over byte pairs (and triples for the separators) that the compiler
+/// vectorises; only lines with a token that starts with a non-ASCII byte
+/// take a second, scalar pass over those tokens.
+fn count_tokens(trimmed: &[u8], info: &mut LineInfo) {
+    let Some(&first) = trimmed.first() else {
+        return;
+    };
+    // A trimmed line starts a token at 0, and ends one at its end.
+    let mut high = u32::from(first >= 0x80);
+    let ascii_start = |b: u8, info: &mut LineInfo| {
+        info.words += 1;
+        info.alphabetic += u32::from(b.is_ascii_alphabetic());
+        info.capitalised += u32::from(b.is_ascii_uppercase());
+    };
+    ascii_start(first, info);
+    let is_sep = |b: u8| b == b'|' || b == b'>';
+    if is_sep(first) && trimmed.get(1).is_none_or(|&b| is_space(b)) {
+        info.separators += 1;
+    }
+    let pairs = trimmed.len() - 1;
+    for (at, chunk) in (0..pairs)
+        .step_by(255)
+        .map(|at| (at, (pairs - at).min(255)))
+    {
+        let (mut words, mut alpha, mut caps, mut hi, mut seps) = (0u8, 0u8, 0u8, 0u8, 0u8);
+        let prev = &trimmed[at..at + chunk];
+        let cur = &trimmed[at + 1..at + 1 + chunk];
+        // `next` is one shorter at the line's end: the last byte is handled below.
+        let next = &trimmed[(at + 2).min(trimmed.len())..(at + 2 + chunk).min(trimmed.len())];
+        for (&p, &c) in prev.iter().zip(cur) {
+            let start = is_space(p) & !is_space(c);
+            words += u8::from(start);
+            alpha += u8::from(start & c.is_ascii_alphabetic());
+            caps += u8::from(start & c.is_ascii_uppercase());
+            hi += u8::from(start & (c >= 0x80));
+        }
+        for ((&p, &c), &n) in prev.iter().zip(cur).zip(next) {
+            seps += u8::from(is_space(p) & is_sep(c) & is_space(n));
+        }
+        info.words += u32::from(words);
+        info.alphabetic += u32::from(alpha);
+        info.capitalised += u32::from(caps);
+        info.separators += u32::from(seps);
+        high += u32::from(hi);
+    }
+    let n = trimmed.len();
+    if n >= 2 && is_space(trimmed[n - 2]) && is_sep(trimmed[n - 1]) {
+        info.separators += 1;
+    }
+    if high == 0 {
+        return;
+    }
+    let ends_token = |at: usize| trimmed.get(at).is_none_or(|&b| is_space(b));
+    for i in 0..n {
+        if trimmed[i] < 0x80 || (i > 0 && !is_space(trimmed[i - 1])) {
+            continue;
+        }
+        let rest = &trimmed[i..];
+        let first = first_char(rest);
+        if first.is_alphabetic() {
+            info.alphabetic += 1;
+            if first.is_uppercase() {
+                info.capitalised += 1;
+            }
+        }
+        if ["»", "›", "·"]
+            .iter()
+            .any(|sep| rest.starts_with(sep.as_bytes()) && ends_token(i + sep.len()))
+        {
+            info.separators += 1;
+        }
+    }
+}
+
 fn first_char(token: &[u8]) -> char {
     let head = &token[..token.len().min(4)];
     head.utf8_chunks()
         .next()
         .and_then(|c| c.valid().chars().next())
         .unwrap_or('\u{FFFD}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The token counts by the obvious byte-at-a-time walk.
+    fn naive_tokens(trimmed: &[u8]) -> [u32; 4] {
+        let (mut words, mut alpha, mut caps, mut seps) = (0, 0, 0, 0);
+        let tokens = trimmed
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|t| !t.is_empty());
+        for token in tokens {
+            words += 1;
+            let first = first_char(token);
+            alpha += u32::from(first.is_alphabetic());
+            caps += u32::from(first.is_alphabetic() && first.is_uppercase());
+            let sep = ["|", ">", "»", "›", "·"]
+                .iter()
+                .any(|s| token == s.as_bytes());
+            seps += u32::from(sep);
+        }
+        [words, alpha, caps, seps]
+    }
+
+    proptest! {
+        #[test]
+        fn token_counts_match_naive(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    " ", "\t", "\x0b", "\x0c", "\r", "|", ">", "»", "›", "·", "a", "Z", "É", "é",
+                    "1", "“", "\u{80}", "\u{ff}", "ǅ", "|a", "»x",
+                ]),
+                0..600,
+            ),
+            bad in prop::collection::vec(any::<u8>(), 0..4),
+        ) {
+            let mut line = parts.concat().into_bytes();
+            line.extend_from_slice(&bad);
+            let trimmed = line.trim_ascii();
+            let mut info = LineInfo::default();
+            count_tokens(trimmed, &mut info);
+            let got = [info.words, info.alphabetic, info.capitalised, info.separators];
+            prop_assert_eq!(got, naive_tokens(trimmed));
+        }
+    }
 }
