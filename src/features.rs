@@ -268,10 +268,13 @@ pub(crate) fn page_features(
         let a = fps.partition_point(|&x| x < fp);
         a + 1 < fps.len() && fps[a + 1] == fp
     };
+    // `log_words` of each non-blank line, computed once.
+    let lw: Vec<f32> = nb.iter().map(|&i| log_words(&lines[i])).collect();
     let mut out = vec![[0f32; N_FEATURES]; n];
     let mut plain = [0f32; N_PLAIN];
     for (k, &i) in nb.iter().enumerate() {
         let l = &lines[i];
+        let log_w = lw[k];
         let f = &mut plain;
         let w = l.words as f32;
         let stop = l.stopwords as f32 / l.folded_words.max(1) as f32;
@@ -284,8 +287,7 @@ pub(crate) fn page_features(
         let next = nb.get(k + 1).map(|&q| &lines[q]);
         let lo = k.saturating_sub(3);
         let hi = (k + 3).min(m - 1);
-        let window: f32 =
-            (lo..=hi).map(|j| log_words(&lines[nb[j]])).sum::<f32>() / (hi - lo + 1) as f32;
+        let window: f32 = lw[lo..=hi].iter().sum::<f32>() / (hi - lo + 1) as f32;
         let pos = if m > 1 {
             k as f32 / (m - 1) as f32
         } else {
@@ -293,7 +295,7 @@ pub(crate) fn page_features(
         };
         *f = [
             1.0,
-            log_words(l),
+            log_w,
             l.stopwords as f32 / l.folded_words.max(1) as f32,
             l.terminal as u8 as f32,
             l.commas.min(3) as f32 / 3.0,
@@ -311,8 +313,8 @@ pub(crate) fn page_features(
             pos,
             (pos < 0.1) as u8 as f32,
             (pos > 0.8) as u8 as f32,
-            prev.map_or(0.0, log_words),
-            next.map_or(0.0, log_words),
+            k.checked_sub(1).map_or(0.0, |p| lw[p]),
+            lw.get(k + 1).copied().unwrap_or(0.0),
             prev.is_some_and(|p| p.terminal) as u8 as f32,
             next.is_some_and(|q| q.terminal) as u8 as f32,
             window,
@@ -335,9 +337,9 @@ pub(crate) fn page_features(
             words_before as f32 / total_words.max(1) as f32,
             (6..=15).contains(&l.words) as u8 as f32,
             (16..=40).contains(&l.words) as u8 as f32,
-            stop * log_words(l),
-            l.terminal as u8 as f32 * log_words(l),
-            l.list_item as u8 as f32 * log_words(l),
+            stop * log_w,
+            l.terminal as u8 as f32 * log_w,
+            l.list_item as u8 as f32 * log_w,
             if k > 0 { title_overlap(info, i) } else { 0.0 },
         ];
         out[i][..N_PLAIN].copy_from_slice(&plain);
