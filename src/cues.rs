@@ -347,7 +347,11 @@ impl CueHits {
     }
 }
 
+#[inline]
 fn best_of(counts: &[u8; 6], cues: &[Option<u16>; 6]) -> Option<u16> {
+    if *counts == [0; 6] {
+        return None; // most lines: no hit at all
+    }
     let mut best: Option<usize> = None;
     for l in 1..6 {
         if counts[l] > 0 && best.is_none_or(|b| counts[l] > counts[b]) {

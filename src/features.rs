@@ -384,7 +384,7 @@ pub struct LineClassifier {
 const FLAT_DEPTH: usize = 3;
 
 /// Lines scored together by the flat trees.
-const LANES: usize = 8;
+const LANES: usize = 16;
 
 /// A complete binary tree of depth [`FLAT_DEPTH`] in heap order: internal
 /// node `k` sends `x` to `2k + 1` when `x[feature[k]] <= threshold[k]`, else
@@ -441,27 +441,29 @@ impl FlatTree {
 
     /// Add the tree's output for each line of a block to `sums`; `xt` holds
     /// the block's features transposed (`xt[feature][line]`). All seven
-    /// splits are compared for every line and the leaf is picked with
-    /// selects, so the loop over the lines has no branches.
+    /// splits are compared for every line and the tree is folded bottom up
+    /// with bitwise selects (each third-level node picks one of its two
+    /// leaves, each second-level node one of its children's picks, the root
+    /// one of those), so the loop over the lines has no branches and
+    /// vectorises. Written on the values' bits, the selects are exact.
     #[inline]
     fn add_to(&self, xt: &[[f32; LANES]; N_FEATURES], sums: &mut [f32; LANES]) {
         let row = |k: usize| &xt[self.feature[k] as usize];
         let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6)];
         let t = &self.threshold;
         let v = self.leaf.map(f32::to_bits);
-        // All-ones where `a`, else zero; then a bitwise select. Written on
-        // integers so that the loop over the lines vectorises.
+        // `b` where the mask is clear, `a` where it is set: b ^ (m & (a ^ b)),
+        // with `a ^ b` known beforehand for each pair of leaves.
+        let pair = |k: usize| (v[2 * k], v[2 * k] ^ v[2 * k + 1]);
+        let leaves = [pair(0), pair(1), pair(2), pair(3)];
         let mask = |a: bool| 0u32.wrapping_sub(a as u32);
-        let sel = |m: u32, a: u32, b: u32| (a & m) | (b & !m);
+        let sel = |m: u32, a: u32, b: u32| b ^ (m & (a ^ b));
         for (l, sum) in sums.iter_mut().enumerate() {
             let c = |k: usize| mask(rows[k][l] > t[k]);
-            let c0 = c(0);
-            // The split taken on the second level, then on the third.
-            let n1 = sel(c0, c(2), c(1));
-            let n2 = sel(c0, sel(n1, c(6), c(5)), sel(n1, c(4), c(3)));
-            let right = sel(n1, sel(n2, v[7], v[6]), sel(n2, v[5], v[4]));
-            let left = sel(n1, sel(n2, v[3], v[2]), sel(n2, v[1], v[0]));
-            *sum += f32::from_bits(sel(c0, right, left));
+            let leaf = |k: usize| leaves[k].0 ^ (c(3 + k) & leaves[k].1);
+            let left = sel(c(1), leaf(1), leaf(0));
+            let right = sel(c(2), leaf(3), leaf(2));
+            *sum += f32::from_bits(sel(c(0), right, left));
         }
     }
 }
@@ -730,11 +732,92 @@ impl LineClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn shipped_weights_parse_and_round_trip() {
         let c = LineClassifier::from_tsv(include_str!("weights.tsv")).unwrap();
         assert_eq!(LineClassifier::from_tsv(&c.to_tsv()).unwrap(), c);
         assert!(LineClassifier::from_tsv("bias\t1\n").is_err());
+    }
+
+    /// A random tree of depth at most 3 (leaves may sit on any level),
+    /// nodes in pre-order, its root first.
+    fn tree() -> impl Strategy<Value = Vec<Node>> {
+        let leaf = any::<i8>().prop_map(|v| {
+            vec![Node {
+                feature: Node::LEAF,
+                threshold: 0.0,
+                left: 0,
+                right: 0,
+                value: v as f32 / 16.0,
+            }]
+        });
+        leaf.prop_recursive(3, 15, 2, |child| {
+            (0..N_FEATURES as u16, -4i8..=4, child.clone(), child).prop_map(|(f, t, l, r)| {
+                let mut nodes = vec![Node {
+                    feature: f,
+                    threshold: t as f32 / 4.0,
+                    left: 1,
+                    right: 1 + l.len() as u32,
+                    value: 0.0,
+                }];
+                for (mut sub, shift) in [(l.clone(), 1), (r, 1 + l.len() as u32)] {
+                    for n in &mut sub {
+                        if n.feature != Node::LEAF {
+                            n.left += shift;
+                            n.right += shift;
+                        }
+                    }
+                    nodes.extend(sub);
+                }
+                nodes
+            })
+        })
+    }
+
+    /// Feature values on and around the thresholds that [`tree`] draws.
+    fn features() -> impl Strategy<Value = [f32; N_FEATURES]> {
+        prop::collection::vec((-20i8..=20).prop_map(|v| v as f32 / 8.0), N_FEATURES)
+            .prop_map(|v| v.try_into().unwrap())
+    }
+
+    proptest! {
+        #[test]
+        fn flat_trees_score_as_the_node_walk(
+            trees in prop::collection::vec(tree(), 1..6),
+            xs in prop::collection::vec(features(), 1..40),
+        ) {
+            let mut c = LineClassifier::shipped().clone();
+            c.trees.clear();
+            c.roots.clear();
+            for t in trees {
+                let base = c.trees.len() as u32;
+                c.roots.push(base);
+                c.trees.extend(t.into_iter().map(|mut n| {
+                    if n.feature != Node::LEAF {
+                        n.left += base;
+                        n.right += base;
+                    }
+                    n
+                }));
+            }
+            let flat: Option<Vec<FlatTree>> =
+                c.roots.iter().map(|&r| FlatTree::new(&c.trees, r as usize)).collect();
+            prop_assert!(flat.is_some());
+            c.flat = flat;
+            let walked = LineClassifier { flat: None, ..c.clone() };
+            let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+            prop_assert_eq!(bits(c.logits(&xs)), bits(walked.logits(&xs)));
+        }
+
+        #[test]
+        fn shipped_trees_score_as_the_node_walk(xs in prop::collection::vec(features(), 1..40)) {
+            let c = LineClassifier::shipped();
+            prop_assert!(c.flat.is_some());
+            let walked = LineClassifier { flat: None, ..c.clone() };
+            let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+            prop_assert_eq!(bits(c.logits(&xs)), bits(walked.logits(&xs)));
+        }
     }
 }
