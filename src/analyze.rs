@@ -9,38 +9,12 @@ use crate::{
     cues::{CueHits, LEXICON},
     fingerprint::{Fingerprint, Folded},
     lines::{lines, Span},
+    pattern::Pattern,
 };
-
-/// A pattern with Unicode word boundaries, and the same pattern without
-/// them.
-///
-/// The regex engine's fast automaton gives up on non-ASCII text under a
-/// Unicode `\b`, and its fallback costs tens of times more. Dropping the
-/// `\b`s only widens what a pattern matches, so [`Bounded::is_match`] runs
-/// the pattern without them first (which the automaton handles on any text)
-/// and the full pattern only on the few lines that pass: the answer is
-/// always the full pattern's.
-struct Bounded {
-    unicode: Regex,
-    loose: Regex,
-}
-
-impl Bounded {
-    fn new(pattern: &str) -> Bounded {
-        Bounded {
-            unicode: Regex::new(pattern).expect("pattern compiles"),
-            loose: Regex::new(&pattern.replace(r"\b", "")).expect("pattern compiles"),
-        }
-    }
-
-    fn is_match(&self, text: &[u8]) -> bool {
-        self.loose.is_match(text) && self.unicode.is_match(text)
-    }
-}
 
 /// Dates, times of day and "n days ago", tested on short lines. Each
 /// branch needs a `\d`.
-static DATE: LazyLock<Bounded> = LazyLock::new(|| {
+static DATE: LazyLock<Pattern> = LazyLock::new(|| {
     const MONTHS: &str = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember";
     let branches = [
         format!(r"(?i)\b(?:{MONTHS})[a-zä]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"),
@@ -50,7 +24,7 @@ static DATE: LazyLock<Bounded> = LazyLock::new(|| {
         r"(?i)\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b|\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen|monaten|jahren)\b".to_string(),
     ];
     let alternation: Vec<String> = branches.iter().map(|b| format!("(?:{b})")).collect();
-    Bounded::new(&alternation.join("|"))
+    Pattern::new(&alternation.join("|")).expect("date pattern compiles")
 });
 
 /// A byline (`By …`, `Von …`), tested on short lines. Needs the line to
@@ -62,8 +36,9 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A comment's author line (`… says:`), tested on short lines. Needs a `:`
 /// and a line that ends in `:` or in a `\s` that trimming leaves.
-static AUTHOR_SAYS: LazyLock<Bounded> = LazyLock::new(|| {
-    Bounded::new(r"(?i)\b(?:says|said|wrote|writes|schreibt|sagt|meint|kommentierte)\s*:\s*$")
+static AUTHOR_SAYS: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(r"(?i)\b(?:says|said|wrote|writes|schreibt|sagt|meint|kommentierte)\s*:\s*$")
+        .expect("author line pattern compiles")
 });
 
 /// Hashes a `u64` that is already a hash with one multiply (SipHash would
@@ -517,7 +492,7 @@ mod tests {
             for re in [&*DATE, &*AUTHOR_SAYS] {
                 prop_assert_eq!(
                     re.is_match(text.as_bytes()),
-                    re.unicode.is_match(text.as_bytes()),
+                    re.exact().is_match(text.as_bytes()),
                     "{:?}",
                     text
                 );

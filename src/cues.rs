@@ -2,12 +2,11 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
-use regex::bytes::Regex;
-
 use crate::{
     analyze::MixHasher,
     fingerprint::{normalize, word_hash, Folded},
     label::Label,
+    pattern::Pattern,
 };
 
 type WordMap = HashMap<u64, Vec<u16>, std::hash::BuildHasherDefault<MixHasher>>;
@@ -53,13 +52,11 @@ pub(crate) struct Lexicon {
     first_words: Box<[u64; 64]>,
     /// The `pattern` cues, tested one by one over lines of up to 40 words
     /// (`is_match` per pattern reports what a `RegexSet` would, and lets
-    /// each regex use its own literal prefilters).
-    patterns: Vec<Regex>,
+    /// each use its own prefilters: the ASCII bytes a match needs, then a
+    /// looser copy of the pattern, see [`Pattern`]).
+    patterns: Vec<Pattern>,
     /// Index in `patterns` -> cue index.
     regex_cue: Vec<u16>,
-    /// Per pattern: ASCII byte sets of which a matching line must hold one
-    /// byte each (a necessary condition, checked before the regex runs).
-    regex_needs: Vec<Vec<u128>>,
 }
 
 static SOURCE: &str = include_str!("cues.tsv");
@@ -142,10 +139,9 @@ impl Lexicon {
                 }
             }
         }
-        let regex_needs = regexes.iter().map(|r| required_ascii(r)).collect();
         let patterns = regexes
             .iter()
-            .map(|r| Regex::new(r).expect("cues.tsv: pattern cues compile"))
+            .map(|r| Pattern::new(r).expect("cues.tsv: pattern cues compile"))
             .collect();
         Lexicon {
             cues,
@@ -155,7 +151,6 @@ impl Lexicon {
             first_words,
             patterns,
             regex_cue,
-            regex_needs,
         }
     }
 
@@ -166,13 +161,8 @@ impl Lexicon {
         if words > 40 || self.regex_cue.is_empty() {
             return;
         }
-        for ((re, &ci), needs) in self
-            .patterns
-            .iter()
-            .zip(&self.regex_cue)
-            .zip(&self.regex_needs)
-        {
-            if needs.iter().any(|&set| ascii & set == 0) || !re.is_match(raw) {
+        for (re, &ci) in self.patterns.iter().zip(&self.regex_cue) {
+            if !re.may_match(ascii) || !re.is_match(raw) {
                 continue;
             }
             let li = self.cues[ci as usize].label.index();
@@ -266,56 +256,6 @@ fn first_word_bit(w: u64) -> usize {
     (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
-/// ASCII byte sets of which every match of `pattern` holds at least one
-/// byte each: the ASCII literals and ASCII-only classes that a match cannot
-/// skip (required parts of top-level concatenations). Empty when unknown.
-fn required_ascii(pattern: &str) -> Vec<u128> {
-    use regex_syntax::hir::{Class, Hir, HirKind};
-    fn collect(h: &Hir, out: &mut Vec<u128>) {
-        match h.kind() {
-            HirKind::Literal(lit) => {
-                out.extend(lit.0.iter().filter(|&&b| b < 0x80).map(|&b| 1u128 << b));
-            }
-            HirKind::Class(class) => {
-                let ranges: Vec<(u32, u32)> = match class {
-                    Class::Unicode(c) => c
-                        .ranges()
-                        .iter()
-                        .map(|r| (r.start() as u32, r.end() as u32))
-                        .collect(),
-                    Class::Bytes(c) => c
-                        .ranges()
-                        .iter()
-                        .map(|r| (r.start() as u32, r.end() as u32))
-                        .collect(),
-                };
-                if !ranges.is_empty() && ranges.iter().all(|&(_, e)| e < 0x80) {
-                    let mut set = 0u128;
-                    for (s, e) in ranges {
-                        for b in s..=e {
-                            set |= 1u128 << b;
-                        }
-                    }
-                    out.push(set);
-                }
-            }
-            HirKind::Concat(subs) => subs.iter().for_each(|s| collect(s, out)),
-            HirKind::Capture(c) => collect(&c.sub, out),
-            HirKind::Repetition(r) if r.min >= 1 => collect(&r.sub, out),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    if let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .build()
-        .parse(pattern)
-    {
-        collect(&hir, &mut out);
-    }
-    out
-}
-
 /// What the lexicon found in one line.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct CueHits {
@@ -379,23 +319,5 @@ mod tests {
         );
         let h = lex.scan(&normalize(b"Startseite"));
         assert_eq!(h.line.map(|i| lex.cue(i).label), Some(Label::Navigation));
-    }
-
-    #[test]
-    fn required_ascii_sets() {
-        let bit = |b: u8| 1u128 << b;
-        assert_eq!(
-            required_ascii(r"(?i)^x\s+at\s+\((?:ab|cd)\)$"),
-            [
-                bit(b'x') | bit(b'X'),
-                bit(b'a') | bit(b'A'),
-                bit(b't') | bit(b'T'),
-                bit(b'('),
-                bit(b')'),
-            ]
-        );
-        assert!(required_ascii(r"(?:a)?b*|c").is_empty());
-        // `k` folds to the Kelvin sign: not an ASCII-only set.
-        assert!(required_ascii(r"(?i)k").is_empty());
     }
 }

@@ -113,6 +113,7 @@ mod labeller;
 mod learn;
 mod lines;
 mod model;
+mod pattern;
 
 #[cfg(feature = "dump")]
 pub mod dump;
