@@ -61,9 +61,10 @@ line's word hashes, and runs the few regular expressions only behind cheap
 byte prefilters. Learning does a constant number of hash-map updates per
 line. Models are `Send + Sync`: label pages of many sites in parallel. The
 line classifier (a linear score plus 120 small boosted trees per line) is
-the largest single cost; one core labels about 38 MB/s and learns about
-55 MB/s of wcxb text (`PERF.md` in the repository, criterion benches beside
-a bare `memchr` baseline).
+the largest single cost; it scores blocks of 16 lines at once, branch-free.
+One core labels about 67 MB/s of wcxb text and learns sites of two or more
+pages at about 33 MB/s; a site of one page costs a copy (`PERF.md` in the
+repository, criterion benches beside a bare `memchr` baseline).
 
 # Defined limits
 
