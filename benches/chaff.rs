@@ -237,8 +237,19 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
     let output = dir.join("out.jsonl");
     write_jsonl(dump, &input);
     let bytes = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
-    let run = || {
-        let status = std::process::Command::new(&bin)
+    if let Some(newer) = newer_source(&bin) {
+        eprintln!(
+            "notice: {} is older than {}: end_to_end measures a stale build (cargo build --release --example chaff)",
+            bin.display(),
+            newer.display()
+        );
+    }
+    let run_on = |threads: Option<usize>| {
+        let mut cmd = std::process::Command::new(&bin);
+        if let Some(n) = threads {
+            cmd.env("RAYON_NUM_THREADS", n.to_string());
+        }
+        let status = cmd
             .arg("label")
             .arg(&input)
             .args(["--format", "jsonl", "-o"])
@@ -248,6 +259,7 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
             .expect("run the chaff example");
         assert!(status.success(), "chaff example failed: {status}");
     };
+    let run = || run_on(None);
     let mut g = c.benchmark_group("end_to_end");
     g.sample_size(10)
         .measurement_time(Duration::from_secs(20))
@@ -256,6 +268,11 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
     g.bench_function(BenchmarkId::new("example_label_jsonl", "bytes"), |b| {
         b.iter(run)
     });
+    // The same on one thread: how the example scales with cores.
+    g.bench_function(
+        BenchmarkId::new("example_label_jsonl_1_thread", "bytes"),
+        |b| b.iter(|| run_on(Some(1))),
+    );
     g.throughput(Throughput::Elements(dump.pages.len() as u64));
     g.bench_function(BenchmarkId::new("example_label_jsonl", "pages"), |b| {
         b.iter(run)
@@ -277,6 +294,29 @@ fn example_binary() -> Option<PathBuf> {
         .join("release/examples")
         .join(format!("chaff{}", std::env::consts::EXE_SUFFIX));
     bin.is_file().then_some(bin)
+}
+
+/// A source file of the library or the example modified after `bin` was
+/// built, if any.
+fn newer_source(bin: &Path) -> Option<PathBuf> {
+    let built = std::fs::metadata(bin).and_then(|m| m.modified()).ok()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("src"), root.join("examples")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t > built)
+            {
+                return Some(path);
+            }
+        }
+    }
+    None
 }
 
 /// One JSON object per page: `{"id": …, "url": …, "text": …}`.
