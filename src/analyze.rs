@@ -3,8 +3,6 @@
 
 use std::{collections::HashSet, sync::LazyLock};
 
-use regex::bytes::Regex;
-
 use crate::{
     cues::{CueHits, LEXICON},
     fingerprint::{Fingerprint, Folded},
@@ -29,8 +27,8 @@ static DATE: LazyLock<Pattern> = LazyLock::new(|| {
 
 /// A byline (`By …`, `Von …`), tested on short lines. Needs the line to
 /// start with a list marker or `by`/`von`/`posted`/`written`/`autor`.
-static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[-*•]\s+)?(?i:by|von|posted by|written by|autor(?:in)?:?)\s+\p{Lu}")
+static BYLINE: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(r"^(?:[-*•]\s+)?(?i:by|von|posted by|written by|autor(?:in)?:?)\s+\p{Lu}")
         .expect("byline pattern compiles")
 });
 
@@ -367,35 +365,26 @@ fn is_space(b: u8) -> bool {
 /// `·` standing alone).
 ///
 /// The tokens that start with an ASCII byte are counted in a branch-free
-/// pass over byte pairs (and triples for the separators) that the compiler
-/// vectorises; only lines with a token that starts with a non-ASCII byte
-/// take a second, scalar pass over those tokens.
+/// pass over byte pairs that the compiler vectorises, the ASCII separators
+/// found with `memchr`; only lines with a token that starts with a non-ASCII
+/// byte take a second, scalar pass over those tokens.
 fn count_tokens(trimmed: &[u8], info: &mut LineInfo) {
     let Some(&first) = trimmed.first() else {
         return;
     };
-    // A trimmed line starts a token at 0, and ends one at its end.
+    // A trimmed line starts a token at 0; the pairs below find the others.
+    info.words += 1;
+    info.alphabetic += u32::from(first.is_ascii_alphabetic());
+    info.capitalised += u32::from(first.is_ascii_uppercase());
     let mut high = u32::from(first >= 0x80);
-    let ascii_start = |b: u8, info: &mut LineInfo| {
-        info.words += 1;
-        info.alphabetic += u32::from(b.is_ascii_alphabetic());
-        info.capitalised += u32::from(b.is_ascii_uppercase());
-    };
-    ascii_start(first, info);
-    let is_sep = |b: u8| b == b'|' || b == b'>';
-    if is_sep(first) && trimmed.get(1).is_none_or(|&b| is_space(b)) {
-        info.separators += 1;
-    }
     let pairs = trimmed.len() - 1;
     for (at, chunk) in (0..pairs)
         .step_by(255)
         .map(|at| (at, (pairs - at).min(255)))
     {
-        let (mut words, mut alpha, mut caps, mut hi, mut seps) = (0u8, 0u8, 0u8, 0u8, 0u8);
+        let (mut words, mut alpha, mut caps, mut hi) = (0u8, 0u8, 0u8, 0u8);
         let prev = &trimmed[at..at + chunk];
         let cur = &trimmed[at + 1..at + 1 + chunk];
-        // `next` is one shorter at the line's end: the last byte is handled below.
-        let next = &trimmed[(at + 2).min(trimmed.len())..(at + 2 + chunk).min(trimmed.len())];
         for (&p, &c) in prev.iter().zip(cur) {
             let start = is_space(p) & !is_space(c);
             words += u8::from(start);
@@ -403,23 +392,21 @@ fn count_tokens(trimmed: &[u8], info: &mut LineInfo) {
             caps += u8::from(start & c.is_ascii_uppercase());
             hi += u8::from(start & (c >= 0x80));
         }
-        for ((&p, &c), &n) in prev.iter().zip(cur).zip(next) {
-            seps += u8::from(is_space(p) & is_sep(c) & is_space(n));
-        }
         info.words += u32::from(words);
         info.alphabetic += u32::from(alpha);
         info.capitalised += u32::from(caps);
-        info.separators += u32::from(seps);
         high += u32::from(hi);
     }
     let n = trimmed.len();
-    if n >= 2 && is_space(trimmed[n - 2]) && is_sep(trimmed[n - 1]) {
-        info.separators += 1;
+    let ends_token = |at: usize| trimmed.get(at).is_none_or(|&b| is_space(b));
+    // ASCII separators are rare: find them with memchr.
+    for i in memchr::memchr2_iter(b'|', b'>', trimmed) {
+        let alone = (i == 0 || is_space(trimmed[i - 1])) && ends_token(i + 1);
+        info.separators += u32::from(alone);
     }
     if high == 0 {
         return;
     }
-    let ends_token = |at: usize| trimmed.get(at).is_none_or(|&b| is_space(b));
     for i in 0..n {
         if trimmed[i] < 0x80 || (i > 0 && !is_space(trimmed[i - 1])) {
             continue;

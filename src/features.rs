@@ -383,6 +383,10 @@ pub struct LineClassifier {
 /// Deepest tree that is evaluated flat.
 const FLAT_DEPTH: usize = 3;
 
+/// Internal nodes and leaves of a flat tree.
+const FLAT_NODES: usize = (1 << FLAT_DEPTH) - 1;
+const FLAT_LEAVES: usize = 1 << FLAT_DEPTH;
+
 /// Lines scored together by the flat trees.
 const LANES: usize = 16;
 
@@ -394,9 +398,9 @@ const LANES: usize = 16;
 /// position under it.
 #[derive(Clone, Debug, PartialEq)]
 struct FlatTree {
-    feature: [u8; 7],
-    threshold: [f32; 7],
-    leaf: [f32; 8],
+    feature: [u8; FLAT_NODES],
+    threshold: [f32; FLAT_NODES],
+    leaf: [f32; FLAT_LEAVES],
 }
 
 impl FlatTree {
@@ -416,9 +420,9 @@ impl FlatTree {
         }
         let d = FLAT_DEPTH;
         let mut t = FlatTree {
-            feature: [0; 7],
-            threshold: [f32::INFINITY; 7],
-            leaf: [0.0; 8],
+            feature: [0; FLAT_NODES],
+            threshold: [f32::INFINITY; FLAT_NODES],
+            leaf: [0.0; FLAT_LEAVES],
         };
         // (node index in `nodes`, heap position, level)
         let mut stack = vec![(root, 0usize, 0usize)];

@@ -203,7 +203,8 @@ impl SiteLearner {
     /// Add one page. A page whose lines all repeat an earlier page, in
     /// order, is counted as a duplicate and otherwise ignored.
     pub fn add(&mut self, page: &[u8]) {
-        if self.pages == 0 && self.duplicate_pages == 0 && self.held.is_none() {
+        // No page counted yet (so no duplicate either) and none held.
+        if self.pages == 0 && self.held.is_none() {
             self.held = Some(page.to_vec());
             return;
         }
