@@ -147,6 +147,11 @@ impl<R: BufRead> JsonlReader<R> {
         let record = self.record;
         let mut obj: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&self.buf)
             .map_err(|source| Error::new(ErrorKind::MalformedJson { record, source }))?;
+        // Read before `text` and `url` are moved out: either may be the field.
+        let group_field = self
+            .group_by
+            .as_deref()
+            .map(|field| obj.get(field).and_then(scalar));
         let text = match obj.remove("text") {
             Some(serde_json::Value::String(s)) => s.into_bytes(),
             Some(_) => return Err(bad(record, "`text` is not a string")),
@@ -164,11 +169,10 @@ impl<R: BufRead> JsonlReader<R> {
                 .clone()
                 .ok_or_else(|| bad(record, "no `id` or `url` field"))?,
         };
-        let group = match &self.group_by {
-            Some(field) => obj
-                .get(field.as_str())
-                .and_then(scalar)
-                .ok_or_else(|| bad(record, "the group field is missing or not a string"))?,
+        let group = match group_field {
+            Some(value) => {
+                value.ok_or_else(|| bad(record, "the group field is missing or not a string"))?
+            }
             None => url.as_deref().map(host).unwrap_or_default(),
         };
         Ok(Document {
@@ -795,6 +799,14 @@ mod tests {
             .map(|d| d.group)
             .collect();
         assert_eq!(groups, ["ex", "ex", "3"]);
+        // Grouping by a field the reader also takes apart: the whole URL.
+        let groups: Vec<Result<String>> = JsonlReader::new(JSONL.as_bytes())
+            .group_by("url")
+            .map(|d| d.map(|d| d.group))
+            .collect();
+        assert_eq!(groups[0].as_ref().unwrap(), "https://Example.org/a");
+        assert!(groups[1].is_err(), "record without a url");
+        assert_eq!(groups[3].as_ref().unwrap(), "http://other.net:81/b");
     }
 
     #[test]
