@@ -183,7 +183,7 @@ fn fit_both(
     let z: Vec<(f64, &Row)> = rows2
         .iter()
         .filter(keep)
-        .map(|r| (w2.iter().zip(&r.x).map(|(a, b)| a * b).sum(), r))
+        .map(|r| (dot(&w2, &r.x), r))
         .collect();
     let f1 = |shift: f64| {
         let (mut tp, mut fp, mut fneg) = (0.0, 0.0, 0.0);
@@ -199,8 +199,9 @@ fn fit_both(
     };
     let best = (-30..=20)
         .map(|k| k as f64 * 0.05)
-        .max_by(|a, b| f1(*a).total_cmp(&f1(*b)))
-        .unwrap_or(0.0);
+        .map(|shift| (shift, f1(shift)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(0.0, |(shift, _)| shift);
     eprintln!(
         "bias shift {best:+.2}: training-fold F1 {:.4} -> {:.4}",
         f1(0.0),
@@ -484,7 +485,7 @@ fn fit<'a>(rows: impl Iterator<Item = &'a Row> + Clone) -> Vec<f64> {
         }
         h[0][0] += 1e-9 * total;
         for r in rows.clone() {
-            let z: f64 = w.iter().zip(&r.x).map(|(a, b)| a * b).sum();
+            let z = dot(&w, &r.x);
             let p = 1.0 / (1.0 + (-z).exp());
             let c = r.weight;
             for i in 0..d {

@@ -251,8 +251,8 @@ struct WarcHeaders {
     kind: Option<String>,
     uri: Option<String>,
     id: Option<String>,
+    /// `None` when missing or not a number.
     length: Option<u64>,
-    bad_length: bool,
 }
 
 impl<R: BufRead> WetReader<R> {
@@ -310,7 +310,6 @@ impl<R: BufRead> WetReader<R> {
                 h.id = Some(id.to_string());
             } else if name.eq_ignore_ascii_case(b"Content-Length") {
                 h.length = value.parse().ok();
-                h.bad_length = h.length.is_none();
             }
         }
     }
@@ -325,12 +324,9 @@ impl<R: BufRead> WetReader<R> {
 
     fn read_record(&mut self) -> Result<Option<Document>> {
         let h = self.headers()?;
-        let length = match h.length {
-            Some(n) if !h.bad_length => n,
-            _ => {
-                self.resync = true;
-                return Err(bad(self.record, "no valid Content-Length"));
-            }
+        let Some(length) = h.length else {
+            self.resync = true;
+            return Err(bad(self.record, "no valid Content-Length"));
         };
         let mut text = Vec::with_capacity(length.min(1 << 24) as usize);
         let read = (&mut self.rdr).take(length).read_to_end(&mut text);

@@ -104,11 +104,11 @@ fn tsv(doc: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
     out
 }
 
-/// The body lines only.
-fn text(doc: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(doc.text.len());
-    for line in labelled.filter(|l| l.label() == Label::Body && !l.is_blank()) {
-        out.extend_from_slice(line.bytes());
+/// The body lines only, each ending in a newline.
+fn text(_: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
+    // The documents are valid UTF-8 (see `Source`), so nothing is replaced.
+    let mut out = labelled.body_text().into_bytes();
+    if !out.is_empty() {
         out.push(b'\n');
     }
     out
@@ -142,21 +142,20 @@ impl Serialize for Counts {
 
 /// One JSON object and a newline.
 fn jsonl(doc: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
+    let (text, counts) = (labelled.body_text(), Counts(labelled.counts()));
     let lines = labelled
-        .clone()
         .filter(|l| !l.is_blank())
         .map(|l| (l.label(), l.span().start, l.span().end))
         .collect();
-    let metadata = Metadata {
-        group: &doc.group,
-        lines,
-        counts: Counts(labelled.counts()),
-    };
     let json = JsonDoc {
         id: &doc.id,
         url: doc.url.as_deref(),
-        text: labelled.body_text(),
-        metadata,
+        text,
+        metadata: Metadata {
+            group: &doc.group,
+            lines,
+            counts,
+        },
     };
     // Cannot fail: every map key is a string.
     let mut out = serde_json::to_vec(&json).unwrap_or_default();

@@ -70,15 +70,15 @@ pub fn label_each<T: Send>(
     progress.begin("label");
     let mut modelled = 0u64;
     source.for_each_batch(progress, true, |batch, progress| {
-        let results: Vec<T> = batch
+        let results: Vec<(T, bool)> = batch
             .par_iter()
             .map(|doc| match models.get(&doc.group) {
-                Some(model) => map(doc, model.label(&doc.text)),
-                None => map(doc, chaff::label(&doc.text)),
+                Some(model) => (map(doc, model.label(&doc.text)), true),
+                None => (map(doc, chaff::label(&doc.text)), false),
             })
             .collect();
-        for (doc, result) in batch.iter().zip(results) {
-            modelled += u64::from(models.get(&doc.group).is_some());
+        for (doc, (result, with_model)) in batch.iter().zip(results) {
+            modelled += u64::from(with_model);
             sink(doc, result, progress)?;
         }
         progress.tick(format_args!(", {modelled} with a site model"));
