@@ -89,6 +89,10 @@ fn write_fuzz_seeds() {
         panic!("set CHAFF_FUZZ_SEEDS and CHAFF_CORPUS_DIR");
     };
     let (out, corpus) = (PathBuf::from(out), PathBuf::from(corpus));
+    let learn_label_max_len: usize = std::env::var("CHAFF_FUZZ_LEARN_LABEL_MAX_LEN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MAX_SEED);
     let groups = groups(&corpus);
     let mut set = ModelSet::new();
     let mut counts = BTreeMap::new();
@@ -99,8 +103,9 @@ fn write_fuzz_seeds() {
             count("scanner");
         }
         // learn_label: the group's pages joined by form feeds, each page cut
-        // so that every page fits in one seed.
-        let each = MAX_SEED / pages.len() - 1;
+        // so that every page fits in one seed of the length the fuzzer keeps
+        // (`.ci/run` passes its -max_len; libFuzzer cuts longer seeds).
+        let each = learn_label_max_len / pages.len() - 1;
         let joined: Vec<u8> = pages
             .iter()
             .map(|p| &p.text[..p.text.len().min(each)])

@@ -23,6 +23,21 @@ fn f1(v: &Value) -> f64 {
     v["f1"].as_f64().expect("an F1 figure")
 }
 
+/// Every gold document was scored: none dropped as misaligned.
+fn assert_scored(report: &Value, expected: u64) {
+    let docs = &report["documents"];
+    assert_eq!(
+        docs["misaligned"].as_u64(),
+        Some(0),
+        "misaligned documents: {docs}"
+    );
+    assert_eq!(
+        docs["scored"].as_u64(),
+        Some(expected),
+        "documents scored: {docs}"
+    );
+}
+
 #[test]
 fn wcxb_body_word_f1_floors() {
     let Some(corpus) = corpus_dir() else { return };
@@ -44,6 +59,8 @@ fn wcxb_body_word_f1_floors() {
         excluded.to_str().unwrap(),
         text.to_str().unwrap(),
     ]);
+    // 1,865 pages, 75 of them excluded by the corpus.
+    assert_scored(&report, 1790);
     let all = f1(&report["words"]);
     let article = f1(&report["by"]["values"]["article"]["words"]);
     eprintln!("wcxb body word F1: all {all:.4}, article {article:.4}");
@@ -65,6 +82,7 @@ fn seeds_eval_is_perfect() {
     let seeds = corpus.join("seeds");
     let seeds = seeds.to_str().unwrap();
     let report = eval_json(&["--gold", seeds, seeds]);
+    assert_scored(&report, 5);
     assert_eq!(f1(&report["words"]), 1.0);
 }
 
@@ -79,6 +97,7 @@ fn devset_six_label_floors() {
         w.join("manifest.tsv").to_str().unwrap(),
         w.join("text").to_str().unwrap(),
     ]);
+    assert_scored(&report, 25);
     let body = f1(&report["words"]);
     let confusion: Vec<Vec<f64>> = serde_json::from_value(report["six_label"]["confusion"].clone())
         .expect("a six-label confusion matrix");
