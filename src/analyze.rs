@@ -246,7 +246,9 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
             info.word_hashes_at = out.word_hashes.len() as u32;
             out.word_hashes.extend_from_slice(&folded.words);
         }
-        if keys && folded.words.len() >= 2 {
+        // A slotted template fixes 3 words or more (see `slot_split`), so
+        // shorter lines need no keys.
+        if keys && folded.words.len() >= 3 {
             let max = MAX_FIXED.min(folded.words.len() - 1);
             info.keys_at = out.keys.len() as u32;
             info.n_keys = max as u8;

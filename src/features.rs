@@ -296,7 +296,7 @@ pub(crate) fn page_features(
         *f = [
             1.0,
             log_w,
-            l.stopwords as f32 / l.folded_words.max(1) as f32,
+            stop,
             l.terminal as u8 as f32,
             l.commas.min(3) as f32 / 3.0,
             l.list_item as u8 as f32,

@@ -77,15 +77,16 @@ impl Counter {
 pub struct SiteModelBuilder {
     min_share: f64,
     sample_pages: usize,
-    max_sample_page_bytes: usize,
 }
+
+/// Pages larger than this are never kept in the region sample.
+const MAX_SAMPLE_PAGE_BYTES: usize = 1 << 20;
 
 impl Default for SiteModelBuilder {
     fn default() -> SiteModelBuilder {
         SiteModelBuilder {
             min_share: 0.03,
             sample_pages: 64,
-            max_sample_page_bytes: 1 << 20,
         }
     }
 }
@@ -277,7 +278,7 @@ impl SiteLearner {
     /// byte for byte: other case, digits or spacing), keep the smallest
     /// bytes, so that the sample does not depend on page order.
     fn offer_sample(&mut self, page_key: u64, page: &[u8]) {
-        if self.settings.sample_pages == 0 || page.len() > self.settings.max_sample_page_bytes {
+        if self.settings.sample_pages == 0 || page.len() > MAX_SAMPLE_PAGE_BYTES {
             return;
         }
         if let Some(kept) = self.sample.get_mut(&page_key) {
@@ -361,12 +362,8 @@ impl SiteLearner {
                     .or_insert_with(|| new_anchor(TemplateKind::Exact, stat.text.clone()));
             }
         }
-        for (fp, a) in anchors.iter_mut() {
-            if a.kind == TemplateKind::Exact {
-                a.pages = model.lines.get(fp).map_or(0, |l| l.pages);
-            }
-        }
         model.anchors = anchors;
+        model.refresh_exact_pages();
         assign_roles(&mut model);
         model
     }

@@ -136,6 +136,18 @@ struct Header {
 }
 
 impl SiteModel {
+    /// Exact templates count pages over all the site's pages, not the
+    /// sample: take their page counts from `lines`.
+    pub(crate) fn refresh_exact_pages(&mut self) {
+        for (k, a) in self.anchors.iter_mut() {
+            if a.kind == TemplateKind::Exact {
+                if let Some(l) = self.lines.get(k) {
+                    a.pages = l.pages;
+                }
+            }
+        }
+    }
+
     /// Number of distinct pages the model learned from.
     pub fn pages(&self) -> u32 {
         self.pages
@@ -277,14 +289,7 @@ impl SiteModel {
                 .and_modify(|m| m.absorb(a))
                 .or_insert_with(|| a.clone());
         }
-        // Exact templates count pages over all pages; refresh from `lines`.
-        for (k, a) in out.anchors.iter_mut() {
-            if a.kind == TemplateKind::Exact {
-                if let Some(l) = out.lines.get(k) {
-                    a.pages = l.pages;
-                }
-            }
-        }
+        out.refresh_exact_pages();
         crate::learn::assign_roles(&mut out);
         out
     }
