@@ -149,11 +149,12 @@ pub(crate) struct LineInfo {
     pub(crate) capitalised: u32,
     /// Raw tokens that start with a letter.
     pub(crate) alphabetic: u32,
-    /// Starts with a list marker (`- `, `* `, `• `).
+    /// Starts with a list marker (`- `, `* `, `+ `, `• `, `· `, `– `).
     pub(crate) list_item: bool,
     /// Ends with sentence punctuation.
     pub(crate) terminal: bool,
-    /// Separators typical of menus and breadcrumbs (`|`, `»`, `›`, `·`).
+    /// Separators typical of menus and breadcrumbs (`|`, `>`, `»`, `›`, `·`
+    /// standing alone).
     pub(crate) separators: u32,
     /// Commas, a mark of running prose.
     pub(crate) commas: u32,
@@ -281,7 +282,7 @@ fn may_be_byline(trimmed: &[u8]) -> bool {
 /// that ends in `:` or in a `\s` that trimming leaves (0x0B, or a byte that
 /// may end a non-ASCII space).
 fn may_be_author_line(trimmed: &[u8], folded: &Folded) -> bool {
-    folded.ascii & (1u128 << b':') != 0 && matches!(trimmed.last(), Some(b':' | 0x0B | 0x80..=0xFF))
+    AUTHOR_SAYS.may_match(folded.ascii) && matches!(trimmed.last(), Some(b':' | 0x0B | 0x80..=0xFF))
 }
 
 /// ASCII digits, as bits of [`Folded::ascii`].
@@ -456,7 +457,10 @@ mod tests {
             .filter(|t| !t.is_empty());
         for token in tokens {
             words += 1;
-            let first = first_char(token);
+            let first = String::from_utf8_lossy(token)
+                .chars()
+                .next()
+                .unwrap_or('\u{FFFD}');
             alpha += u32::from(first.is_alphabetic());
             caps += u32::from(first.is_alphabetic() && first.is_uppercase());
             let sep = ["|", ">", "»", "›", "·"]

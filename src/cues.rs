@@ -183,10 +183,6 @@ impl Lexicon {
             starts.push(at);
             at += w.len() as u32 + 1;
         }
-        if text.is_empty() {
-            words.clear();
-            starts.clear();
-        }
         let fp = Folded::fingerprint_of(&words).as_u64();
         self.scan_words(text, &words, &starts, fp)
     }

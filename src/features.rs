@@ -1,5 +1,5 @@
-//! Shallow line features and the linear classifier that turns them into a
-//! body score. The weights are data (`weights.tsv`), trained on wcxb with a
+//! Shallow line features and the classifier (linear scores plus boosted
+//! trees) that turns them into a body score. The weights are data (`weights.tsv`), trained on wcxb with a
 //! split by site (see `examples/train.rs` and DESIGN.md).
 
 use std::sync::LazyLock;
@@ -360,9 +360,10 @@ fn names() -> impl Iterator<Item = &'static str> {
     FEATURE_NAMES.iter().chain(STAGE2_NAMES.iter()).copied()
 }
 
-/// A linear body classifier over shallow line features, in two stages: the
-/// first scores each line on its own features, the second rescores it from
-/// the first-stage scores of its neighbours.
+/// A body classifier over shallow line features, in two stages: the first
+/// scores each line on its own features (a linear score plus boosted
+/// trees), the second rescores it linearly from the first-stage scores of
+/// its neighbours.
 ///
 /// The default is trained on the wcxb corpus with a split by site and
 /// shipped with the crate as data. Read another from the same TSV format
@@ -380,8 +381,10 @@ pub struct LineClassifier {
     flat: Option<Vec<FlatTree>>,
 }
 
-/// Deepest tree that is evaluated flat.
+/// Deepest tree that is evaluated flat. [`FlatTree::add_to`] is written for
+/// exactly this depth.
 const FLAT_DEPTH: usize = 3;
+const _: () = assert!(FLAT_DEPTH == 3, "FlatTree::add_to folds depth-3 trees");
 
 /// Internal nodes and leaves of a flat tree.
 const FLAT_NODES: usize = (1 << FLAT_DEPTH) - 1;
@@ -392,7 +395,7 @@ const LANES: usize = 16;
 
 /// A complete binary tree of depth [`FLAT_DEPTH`] in heap order: internal
 /// node `k` sends `x` to `2k + 1` when `x[feature[k]] <= threshold[k]`, else
-/// to `2k + 2`; the leaves follow the 7 internal nodes. Shallower trees are
+/// to `2k + 2`; leaf `i` is heap position `7 + i`. Shallower trees are
 /// padded: a padding node compares the bias feature (always 1.0) with +inf,
 /// so it always goes left, and a leaf above the last level fills every leaf
 /// position under it.
