@@ -173,7 +173,7 @@ def main():
     if args.materialise or args.materialise_tmp:
         if not check(corpus, False, False):
             sys.exit(1)
-        out = args.materialise or tempfile.mkdtemp(prefix="chaff-devset-")
+        out = args.materialise or tempfile.mkdtemp(prefix="dechaff-devset-")
         materialise(corpus, out)
         return
     sys.exit(0 if check(corpus, args.binary, args.stats) else 1)

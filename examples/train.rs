@@ -1,4 +1,4 @@
-//! Train the weights of chaff's line classifier on a corpus with gold labels,
+//! Train the weights of dechaff's line classifier on a corpus with gold labels,
 //! with a split by site, and report the held-out-site figure.
 //!
 //! ```text
@@ -19,7 +19,7 @@
 
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
-use chaff::{LineClassifier, SiteModel, SiteModelBuilder};
+use dechaff::{LineClassifier, SiteModel, SiteModelBuilder};
 
 struct Page {
     group: usize,
@@ -138,8 +138,8 @@ fn rows(
 ) -> Vec<Row> {
     let mut out = Vec::new();
     for p in pages {
-        let inputs = chaff::__classifier_inputs(Some(&models[p.group]), c, &p.text);
-        let nonblank = chaff::lines(&p.text)
+        let inputs = dechaff::__classifier_inputs(Some(&models[p.group]), c, &p.text);
+        let nonblank = dechaff::lines(&p.text)
             .zip(inputs)
             .filter(|(l, _)| !l.is_blank());
         for ((line, x), gold) in nonblank.zip(&p.gold) {
@@ -442,7 +442,7 @@ fn load(corpus: &std::path::Path) -> (Vec<Page>, Vec<String>) {
         let group = *groups.entry(group.to_string()).or_insert(n);
         // Excluded pages still teach their site's templates; they are not scored.
         let gold = if excluded.iter().any(|e| e == id) {
-            vec![None; chaff::lines(&text).filter(|l| !l.is_blank()).count()]
+            vec![None; dechaff::lines(&text).filter(|l| !l.is_blank()).count()]
         } else {
             let labels = fs::read_to_string(corpus.join("labels").join(format!("{id}.tsv")))
                 .expect("labels");

@@ -221,7 +221,7 @@ def record(headers, body):
 def rid(s):
     return "<urn:uuid:" + str(uuid.UUID(hashlib.md5(s.encode()).hexdigest())) + ">"
 out = open("dump.warc.wet.gz", "wb")
-info = "Software-Info: chaff sample generator\r\nExtracted-Date: Tue, 01 Apr 2025 00:00:00 GMT\r\n"
+info = "Software-Info: dechaff sample generator\r\nExtracted-Date: Tue, 01 Apr 2025 00:00:00 GMT\r\n"
 out.write(gzip.compress(record([("WARC-Type", "warcinfo"), ("WARC-Date", "2025-04-01T00:00:00Z"), ("WARC-Filename", "dump.warc.wet.gz"), ("WARC-Record-ID", rid("info")), ("Content-Type", "application/warc-fields")], info), mtime=0))
 for d in docs:
     out.write(gzip.compress(record([("WARC-Type", "conversion"), ("WARC-Target-URI", d["url"]), ("WARC-Date", "2025-04-01T00:00:00Z"), ("WARC-Record-ID", rid(d["id"])), ("Content-Type", "text/plain")], d["text"]), mtime=0))

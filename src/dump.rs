@@ -15,8 +15,8 @@ bytes (every member of a multi-member gzip file is read), and read with
 starts with `WARC/`.
 
 ```no_run
-# fn main() -> chaff::Result<()> {
-for doc in chaff::dump::open("crawl.warc.wet.gz")? {
+# fn main() -> dechaff::Result<()> {
+for doc in dechaff::dump::open("crawl.warc.wet.gz")? {
     match doc {
         Ok(doc) => println!("{}\t{}\t{} bytes", doc.group, doc.id, doc.text.len()),
         Err(err) => eprintln!("crawl.warc.wet.gz: {err}"),
@@ -59,8 +59,8 @@ pub struct Document {
 /// URL has none.
 ///
 /// ```
-/// assert_eq!(chaff::dump::host("https://User@News.Example.org:8080/a?b"), "news.example.org");
-/// assert_eq!(chaff::dump::host("not a url"), "");
+/// assert_eq!(dechaff::dump::host("https://User@News.Example.org:8080/a?b"), "news.example.org");
+/// assert_eq!(dechaff::dump::host("not a url"), "");
 /// ```
 pub fn host(url: &str) -> String {
     let Some((_, rest)) = url.split_once("://") else {
@@ -104,7 +104,7 @@ fn bad(record: u64, problem: &'static str) -> Error {
 /// lines are skipped; records are numbered by line, from 1.
 ///
 /// ```
-/// use chaff::dump::JsonlReader;
+/// use dechaff::dump::JsonlReader;
 ///
 /// let dump = "{\"id\": \"a\", \"url\": \"https://example.org/a\", \"text\": \"Home\\nHello.\\n\"}\n\
 ///             not json\n\
@@ -225,7 +225,7 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
 /// an error; reading goes on with the next record.
 ///
 /// ```
-/// use chaff::dump::WetReader;
+/// use dechaff::dump::WetReader;
 ///
 /// let wet = "WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 4\r\n\r\nabcd\r\n\r\n\
 ///            WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://example.org/x\r\n\
@@ -404,11 +404,11 @@ impl DirReader {
     /// instead of `.txt`; ids lose that extension.
     ///
     /// ```no_run
-    /// // The output of `chaff label --format tsv -o out/`, one document per file.
-    /// for doc in chaff::dump::DirReader::with_extension("out", "tsv")? {
+    /// // The output of `dechaff label --format tsv -o out/`, one document per file.
+    /// for doc in dechaff::dump::DirReader::with_extension("out", "tsv")? {
     ///     println!("{}", doc?.id);
     /// }
-    /// # Ok::<(), chaff::Error>(())
+    /// # Ok::<(), dechaff::Error>(())
     /// ```
     pub fn with_extension(root: impl AsRef<Path>, extension: &str) -> Result<DirReader> {
         let root = root.as_ref().to_path_buf();
@@ -603,7 +603,7 @@ pub fn open(path: impl AsRef<Path>) -> Result<Dump> {
 /// columns are free. Rows need as many fields as the header.
 ///
 /// ```
-/// use chaff::dump::{Document, Manifest};
+/// use dechaff::dump::{Document, Manifest};
 ///
 /// let tsv = "id\tpage_type\tgroup\turl\np1\tarticle\texample.org\thttps://example.org/1\n";
 /// let manifest = Manifest::from_reader(tsv.as_bytes()).unwrap();
@@ -719,7 +719,7 @@ mod tests {
     }
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("chaff-dump-{}-{name}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("dechaff-dump-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir

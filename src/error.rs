@@ -17,7 +17,7 @@ pub enum ErrorKind {
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
     /// A model file could not be parsed: it is truncated, corrupt or not a
-    /// chaff model at all.
+    /// dechaff model at all.
     #[error("corrupt model file: {0}")]
     CorruptModel(#[source] serde_json::Error),
     /// A model file names a format other than the one this crate reads.
@@ -30,7 +30,7 @@ pub enum ErrorKind {
     },
     /// A model file was written by a newer (or unknown) format version.
     #[error(
-        "model file has format version {found}, this build of chaff reads version {supported}"
+        "model file has format version {found}, this build of dechaff reads version {supported}"
     )]
     UnsupportedVersion {
         /// The version found in the file.

@@ -40,7 +40,7 @@ impl Fingerprint {
     /// The fingerprint of one line.
     ///
     /// ```
-    /// use chaff::Fingerprint;
+    /// use dechaff::Fingerprint;
     /// assert_eq!(Fingerprint::of(b" Home "), Fingerprint::of(b"HOME"));
     /// assert_eq!(Fingerprint::of(b"12 Kommentare"), Fingerprint::of(b"3 Kommentare!"));
     /// assert_ne!(Fingerprint::of(b"Home"), Fingerprint::of(b"Homes"));
@@ -60,7 +60,7 @@ impl Fingerprint {
 /// The folded form of a line, as described in the docs of [`Fingerprint`].
 ///
 /// ```
-/// assert_eq!(chaff::normalize("  Seite 3 von 12 — Weiter »".as_bytes()), "seite 0 von 0 weiter");
+/// assert_eq!(dechaff::normalize("  Seite 3 von 12 — Weiter »".as_bytes()), "seite 0 von 0 weiter");
 /// ```
 pub fn normalize(line: &[u8]) -> String {
     let mut folded = Folded::default();

@@ -76,7 +76,7 @@ impl FromStr for Label {
     /// Parse the snake_case text form.
     ///
     /// ```
-    /// use chaff::Label;
+    /// use dechaff::Label;
     /// assert_eq!("job_ad".parse::<Label>().unwrap(), Label::JobAd);
     /// assert!("menu".parse::<Label>().is_err());
     /// ```

@@ -171,14 +171,14 @@ struct Decided<'m> {
 /// [`counts`](Labelled::counts), whatever the iterator has consumed.
 ///
 /// ```
-/// use chaff::Label;
+/// use dechaff::Label;
 ///
 /// let page = "Home\n- News\n- Sport\n\
 ///     The council approved the new budget on Tuesday, after a long debate about schools and roads that lasted well into the evening.\n\
 ///     Most of the extra money will go to the repair of primary schools, the mayor said, and the rest to the ring road.\n\
 ///     Share this article\n\
 ///     Copyright 2025 The Daily Example. All rights reserved.\n";
-/// let labelled = chaff::label(page.as_bytes());
+/// let labelled = dechaff::label(page.as_bytes());
 /// assert_eq!(labelled.len(), 7);
 /// assert!(labelled.body_text().starts_with("The council approved"));
 /// let labels: Vec<Label> = labelled.map(|l| l.label()).collect();

@@ -63,7 +63,7 @@ impl Counter {
 /// Settings for learning a [`SiteModel`] from the pages of one site.
 ///
 /// ```
-/// use chaff::{Label, SiteModelBuilder};
+/// use dechaff::{Label, SiteModelBuilder};
 ///
 /// let pages = [
 ///     "Startseite\nThe mayor opened the new bridge on Monday morning, ending years of detours for commuters.\nEs werden alle Kommentare moderiert!\n",

@@ -1,12 +1,12 @@
 /*!
-chaff separates an article's text from the boilerplate around it in raw
+dechaff separates an article's text from the boilerplate around it in raw
 page-text dumps: one line per block of the page, as an HTML-to-text step
 leaves it (Common Crawl WET records, JSONL corpora, folders of `.txt` files).
 
 Every line gets one [`Label`]: `body`, `navigation`, `job_ad`,
 `comment_policy`, `advertisement` or `other`.
 
-chaff **learns each site's templates from the dump itself**. Pages of one
+dechaff **learns each site's templates from the dump itself**. Pages of one
 site repeat lines verbatim (menus, moderation rules), repeat lines around a
 variable slot (`What do you think of "<title>"? Tell us below.`), and frame
 regions whose lines never repeat but are boilerplate all the same (job titles
@@ -17,7 +17,7 @@ labelled by multilingual cues and shallow line features ([`label`]).
 # Example
 
 ```
-use chaff::{Label, SiteModelBuilder};
+use dechaff::{Label, SiteModelBuilder};
 
 // Three pages of one site, as an HTML-to-text step leaves them.
 let pages = [

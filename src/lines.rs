@@ -117,7 +117,7 @@ pub struct Lines<'p> {
 ///
 /// ```
 /// let page = b"Home\r\nA sentence.\n\nlast";
-/// let lines: Vec<&[u8]> = chaff::lines(page).map(|l| l.bytes()).collect();
+/// let lines: Vec<&[u8]> = dechaff::lines(page).map(|l| l.bytes()).collect();
 /// assert_eq!(lines, [&b"Home"[..], b"A sentence.", b"", b"last"]);
 /// ```
 #[inline]

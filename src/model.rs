@@ -15,9 +15,15 @@ use crate::{
 };
 
 /// The format name of a file holding one [`SiteModel`].
-const FORMAT_SITE: &str = "chaff-site-model";
+const FORMAT_SITE: &str = "dechaff-site-model";
 /// The format name of a file holding a [`ModelSet`].
-const FORMAT_SET: &str = "chaff-model-set";
+const FORMAT_SET: &str = "dechaff-model-set";
+/// The format names files written before the rename from `chaff` carry;
+/// they load as [`FORMAT_SITE`] and [`FORMAT_SET`].
+const LEGACY_FORMATS: [(&str, &str); 2] = [
+    ("chaff-site-model", FORMAT_SITE),
+    ("chaff-model-set", FORMAT_SET),
+];
 /// The model file version this build reads and writes.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
 
@@ -337,7 +343,11 @@ fn load<R: Read, T: for<'de> Deserialize<'de>>(mut reader: R, format: &'static s
     reader.read_to_end(&mut bytes)?;
     let header: Header =
         serde_json::from_slice(&bytes).map_err(|e| Error::new(ErrorKind::CorruptModel(e)))?;
-    if header.format != format {
+    let found = LEGACY_FORMATS
+        .iter()
+        .find(|(legacy, _)| *legacy == header.format)
+        .map_or(header.format.as_str(), |(_, current)| *current);
+    if found != format {
         return Err(Error::new(ErrorKind::NotAModel {
             found: header.format.into(),
             expected: format,
@@ -355,7 +365,7 @@ fn load<R: Read, T: for<'de> Deserialize<'de>>(mut reader: R, format: &'static s
     serde_json::from_slice(&bytes).map_err(|e| Error::new(ErrorKind::CorruptModel(e)))
 }
 
-/// Site models of many sites, keyed by site group: what the `chaff` example
+/// Site models of many sites, keyed by site group: what the `dechaff` example
 /// writes to one model file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelSet {

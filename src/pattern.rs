@@ -1,7 +1,7 @@
 //! Regular expressions that try a cheaper, looser copy of themselves first.
 //!
 //! The regex engine's fast path is a lazy DFA. Two things push it off that
-//! path on the lines chaff tests: a Unicode `\b` (the DFA gives up on
+//! path on the lines dechaff tests: a Unicode `\b` (the DFA gives up on
 //! non-ASCII text and the bounded backtracker takes over, at tens of times
 //! the cost), and counted repetitions such as `.{2,80}` (the DFA needs a
 //! state for every count, keeps building states and clears its cache).

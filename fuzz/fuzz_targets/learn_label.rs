@@ -3,7 +3,7 @@
 //! a save/load round trip and a merge.
 #![no_main]
 
-use chaff::{lines, Labelled, SiteModel, SiteModelBuilder};
+use dechaff::{lines, Labelled, SiteModel, SiteModelBuilder};
 use libfuzzer_sys::fuzz_target;
 
 fn check(page: &[u8], labelled: Labelled<'_, '_>) {
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let model = builder.build(&pages);
     for page in &pages {
         check(page, model.label(page));
-        check(page, chaff::label(page));
+        check(page, dechaff::label(page));
     }
 
     let mut file = Vec::new();

@@ -3,13 +3,13 @@
 //! saves to a file that loads back equal.
 #![no_main]
 
-use chaff::{ModelSet, SiteModel};
+use dechaff::{ModelSet, SiteModel};
 use libfuzzer_sys::fuzz_target;
 
 const PAGE: &[u8] = "Startseite\n- Politik\nDer Stadtrat hat am Dienstag den neuen Haushalt beschlossen.\n\nStellenangebote\nSachbearbeiter Finanzen (m/w/d)\nWas denken Sie zum Artikel \"Haushalt\" für unsere Leser?\nEs werden alle Kommentare moderiert!\n".as_bytes();
 
 fn exercise(model: &SiteModel) {
-    assert_eq!(model.label(PAGE).len(), chaff::lines(PAGE).count());
+    assert_eq!(model.label(PAGE).len(), dechaff::lines(PAGE).count());
     let _ = model.templates().count();
     let _ = model.merge(model);
     let mut file = Vec::new();

@@ -3,12 +3,12 @@
 
 use std::io::{BufRead, BufReader};
 
-use chaff::dump::Document;
+use dechaff::dump::Document;
 
 /// Read `data` whole and in 3-byte reads with `read`, compare, and label.
 pub fn check<'a, I>(data: &'a [u8], read: impl Fn(Box<dyn BufRead + 'a>) -> I)
 where
-    I: Iterator<Item = chaff::Result<Document>>,
+    I: Iterator<Item = dechaff::Result<Document>>,
 {
     let records = |r: Box<dyn BufRead + 'a>| -> Vec<Result<Document, String>> {
         read(r).map(|r| r.map_err(|e| e.to_string())).collect()
@@ -18,8 +18,8 @@ where
     assert_eq!(whole, small, "records depend on read sizes");
     for doc in whole.iter().flatten() {
         assert_eq!(
-            chaff::label(&doc.text).len(),
-            chaff::lines(&doc.text).count()
+            dechaff::label(&doc.text).len(),
+            dechaff::lines(&doc.text).count()
         );
     }
 }

@@ -3,7 +3,7 @@
 //! the end, and folding is idempotent.
 #![no_main]
 
-use chaff::{lines, normalize, Fingerprint};
+use dechaff::{lines, normalize, Fingerprint};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|page: &[u8]| {

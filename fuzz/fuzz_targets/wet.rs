@@ -7,4 +7,4 @@ use libfuzzer_sys::fuzz_target;
 
 mod reader_check;
 
-fuzz_target!(|data: &[u8]| reader_check::check(data, chaff::dump::WetReader::new));
+fuzz_target!(|data: &[u8]| reader_check::check(data, dechaff::dump::WetReader::new));

@@ -1,4 +1,4 @@
-//! The `chaff` example program, run on every input format.
+//! The `dechaff` example program, run on every input format.
 
 use std::{
     fs,
@@ -13,8 +13,8 @@ use crate::corpus::corpus_dir;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Run `chaff ARGS...` through `cargo run`.
-pub(crate) fn chaff(args: &[&str]) -> Output {
+/// Run `dechaff ARGS...` through `cargo run`.
+pub(crate) fn dechaff(args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args([
             "run",
@@ -22,7 +22,7 @@ pub(crate) fn chaff(args: &[&str]) -> Output {
             "--manifest-path",
             &format!("{ROOT}/Cargo.toml"),
             "--example",
-            "chaff",
+            "dechaff",
             "--",
         ])
         .args(args)
@@ -37,7 +37,7 @@ fn stderr(out: &Output) -> String {
 pub(crate) fn assert_ok(out: &Output) {
     assert!(
         out.status.success(),
-        "chaff failed: {:?}\n{}",
+        "dechaff failed: {:?}\n{}",
         out.status,
         stderr(out)
     );
@@ -94,7 +94,7 @@ fn non_blank_lines(text: &str) -> Vec<&str> {
 fn label_jsonl(inputs: &[&str]) -> Vec<Value> {
     let mut args = vec!["label", "--format", "jsonl", "-o", "-", "-q"];
     args.extend_from_slice(inputs);
-    let out = chaff(&args);
+    let out = dechaff(&args);
     assert_ok(&out);
     String::from_utf8(out.stdout)
         .unwrap()
@@ -106,7 +106,7 @@ fn label_jsonl(inputs: &[&str]) -> Vec<Value> {
 #[test]
 fn jsonl_to_tsv_is_the_gold_format() {
     let out_dir = scratch("tsv");
-    let out = chaff(&[
+    let out = dechaff(&[
         "label",
         &format!("{ROOT}/sample/dump.jsonl"),
         "--format",
@@ -122,7 +122,7 @@ fn jsonl_to_tsv_is_the_gold_format() {
         let lines = non_blank_lines(&text);
         assert_eq!(rows.len(), lines.len(), "{id}");
         for ((label, line), want) in rows.iter().zip(&lines) {
-            assert!(label.parse::<chaff::Label>().is_ok(), "{id}: {label}");
+            assert!(label.parse::<dechaff::Label>().is_ok(), "{id}: {label}");
             assert_eq!(line, want);
         }
         assert!(rows.iter().any(|(l, _)| *l == "body"), "{id} has no body");
@@ -158,13 +158,13 @@ fn directory_to_text() {
     let dir = scratch("dir");
     let input = dir.join("in");
     for (id, url, text) in sample() {
-        let site = chaff::dump::host(&url);
+        let site = dechaff::dump::host(&url);
         fs::create_dir_all(input.join(&site)).unwrap();
         fs::write(input.join(&site).join(format!("{id}.txt")), text).unwrap();
     }
     fs::write(input.join("notes.md"), "not a document").unwrap();
     let out_dir = dir.join("out");
-    assert_ok(&chaff(&[
+    assert_ok(&dechaff(&[
         "label",
         s(&input),
         "--format",
@@ -227,7 +227,7 @@ fn bad_records_are_reported_and_the_rest_labelled() {
     let missing = dir.join("missing.jsonl");
 
     let out_path = dir.join("out.jsonl");
-    let out = chaff(&[
+    let out = dechaff(&[
         "label",
         s(&jsonl_path),
         s(&wet_path),
@@ -292,7 +292,7 @@ fn non_utf8_document_is_skipped_and_reported() {
     .unwrap();
     fs::write(input.join("latin1.txt"), b"Caf\xe9 am Markt\n").unwrap();
     let out_dir = dir.join("out");
-    let out = chaff(&["label", s(&input), "-o", s(&out_dir), "-q"]);
+    let out = dechaff(&["label", s(&input), "-o", s(&out_dir), "-q"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("document latin1: not valid UTF-8 (byte 3)"),
@@ -308,8 +308,8 @@ fn learn_inspect_and_label_with_model() {
     let dir = scratch("model");
     let model = dir.join("model.json");
     let sample_jsonl = format!("{ROOT}/sample/dump.jsonl");
-    assert_ok(&chaff(&["learn", &sample_jsonl, "-o", s(&model), "-q"]));
-    let out = chaff(&["inspect", s(&model)]);
+    assert_ok(&dechaff(&["learn", &sample_jsonl, "-o", s(&model), "-q"]));
+    let out = dechaff(&["inspect", s(&model)]);
     assert_ok(&out);
     let listing = String::from_utf8(out.stdout).unwrap();
     assert!(listing.starts_with("3 site model(s)"), "{listing}");
@@ -321,9 +321,9 @@ fn learn_inspect_and_label_with_model() {
     let with_model = label_jsonl(&["--model", s(&model), &sample_jsonl]);
     assert_eq!(with_model, label_jsonl(&[&sample_jsonl]));
 
-    let out = chaff(&["inspect", s(&dir.join("nope.json"))]);
+    let out = dechaff(&["inspect", s(&dir.join("nope.json"))]);
     assert_eq!(out.status.code(), Some(1));
-    let out = chaff(&["label", &sample_jsonl]);
+    let out = dechaff(&["label", &sample_jsonl]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("-o is required"), "{}", stderr(&out));
 }
@@ -335,11 +335,11 @@ fn eval_on_labelled_folder_and_misaligned_gold() {
     let dir = scratch("eval");
     let labelled = dir.join("labelled");
     let sample_jsonl = format!("{ROOT}/sample/dump.jsonl");
-    assert_ok(&chaff(&["label", &sample_jsonl, "-o", s(&labelled), "-q"]));
+    assert_ok(&dechaff(&["label", &sample_jsonl, "-o", s(&labelled), "-q"]));
     let gold = dir.join("gold");
     fs::create_dir_all(&gold).unwrap();
     let docs = sample();
-    // Gold = chaff's own labels: a perfect score.
+    // Gold = dechaff's own labels: a perfect score.
     fs::copy(
         labelled.join(format!("{}.tsv", docs[0].0)),
         gold.join(format!("{}.tsv", docs[0].0)),
@@ -360,7 +360,7 @@ fn eval_on_labelled_folder_and_misaligned_gold() {
     .unwrap();
 
     for input in [s(&labelled), &sample_jsonl] {
-        let out = chaff(&["eval", "--json", "--gold", s(&gold), input, "-q"]);
+        let out = dechaff(&["eval", "--json", "--gold", s(&gold), input, "-q"]);
         assert_ok(&out);
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(report["documents"]["scored"], 2, "{report}");
@@ -379,7 +379,7 @@ fn eval_on_labelled_folder_and_misaligned_gold() {
 fn eval_on_seeds() {
     let Some(corpus) = corpus_dir() else { return };
     let seeds = corpus.join("seeds");
-    let out = chaff(&["eval", "--json", "--gold", s(&seeds), s(&seeds), "-q"]);
+    let out = dechaff(&["eval", "--json", "--gold", s(&seeds), s(&seeds), "-q"]);
     assert_ok(&out);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["documents"]["scored"], 5, "{report}");
@@ -387,7 +387,7 @@ fn eval_on_seeds() {
     assert_eq!(report["six_label"]["documents"], 5, "{report}");
     assert!(report["words"]["f1"].as_f64().unwrap() > 0.5, "{report}");
     // The text report too.
-    let out = chaff(&["eval", "--gold", s(&seeds), s(&seeds), "-q"]);
+    let out = dechaff(&["eval", "--gold", s(&seeds), s(&seeds), "-q"]);
     assert_ok(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(

@@ -1,7 +1,7 @@
 //! Writes the fuzzers' seed corpora from the shared corpus. Not a test:
 //! `.ci/run` runs it (ignored by default) before fuzzing, with
-//! `CHAFF_FUZZ_SEEDS` naming the output folder (`fuzz/corpus`) and
-//! `CHAFF_CORPUS_DIR` the corpus (`../shared/corpus`). Seeds are never
+//! `DECHAFF_FUZZ_SEEDS` naming the output folder (`fuzz/corpus`) and
+//! `DECHAFF_CORPUS_DIR` the corpus (`../shared/corpus`). Seeds are never
 //! committed.
 
 use std::{
@@ -10,7 +10,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use chaff::{ModelSet, SiteModelBuilder};
+use dechaff::{ModelSet, SiteModelBuilder};
 
 /// Largest seed written, in bytes (libFuzzer's `-max_len` cuts longer ones).
 const MAX_SEED: usize = 64 << 10;
@@ -83,13 +83,13 @@ fn groups(corpus: &Path) -> BTreeMap<String, Vec<Page>> {
 #[ignore = "writes fuzz seeds; run by .ci/run"]
 fn write_fuzz_seeds() {
     let (Some(out), Some(corpus)) = (
-        std::env::var_os("CHAFF_FUZZ_SEEDS"),
-        std::env::var_os("CHAFF_CORPUS_DIR"),
+        std::env::var_os("DECHAFF_FUZZ_SEEDS"),
+        std::env::var_os("DECHAFF_CORPUS_DIR"),
     ) else {
-        panic!("set CHAFF_FUZZ_SEEDS and CHAFF_CORPUS_DIR");
+        panic!("set DECHAFF_FUZZ_SEEDS and DECHAFF_CORPUS_DIR");
     };
     let (out, corpus) = (PathBuf::from(out), PathBuf::from(corpus));
-    let learn_label_max_len: usize = std::env::var("CHAFF_FUZZ_LEARN_LABEL_MAX_LEN")
+    let learn_label_max_len: usize = std::env::var("DECHAFF_FUZZ_LEARN_LABEL_MAX_LEN")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(MAX_SEED);

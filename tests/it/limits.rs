@@ -1,9 +1,9 @@
-//! Defined limits: what chaff does at the edges of its input space. Each
+//! Defined limits: what dechaff does at the edges of its input space. Each
 //! test documents one behaviour; timings are printed, never asserted.
 
 use std::time::Instant;
 
-use chaff::{ErrorKind, Label, ModelSet, Reason, SiteModel, SiteModelBuilder};
+use dechaff::{ErrorKind, Label, ModelSet, Reason, SiteModel, SiteModelBuilder};
 
 fn pages() -> [&'static str; 3] {
     [
@@ -17,17 +17,17 @@ fn model() -> SiteModel {
     SiteModelBuilder::new().build(pages())
 }
 
-fn saved<T>(save: impl FnOnce(&mut Vec<u8>) -> chaff::Result<T>) -> Vec<u8> {
+fn saved<T>(save: impl FnOnce(&mut Vec<u8>) -> dechaff::Result<T>) -> Vec<u8> {
     let mut file = Vec::new();
     save(&mut file).unwrap();
     file
 }
 
 /// Megabytes for the long-line tests: 50 in release builds; in debug builds
-/// 2, to keep `cargo test` quick. `CHAFF_LONG_LINE_MB` overrides both.
+/// 2, to keep `cargo test` quick. `DECHAFF_LONG_LINE_MB` overrides both.
 fn long_line_bytes() -> usize {
     let default = if cfg!(debug_assertions) { 2 } else { 50 };
-    let mb = std::env::var("CHAFF_LONG_LINE_MB")
+    let mb = std::env::var("DECHAFF_LONG_LINE_MB")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default);
@@ -36,9 +36,9 @@ fn long_line_bytes() -> usize {
 
 #[test]
 fn empty_page_has_no_lines() {
-    assert_eq!(chaff::lines(b"").count(), 0);
+    assert_eq!(dechaff::lines(b"").count(), 0);
     let model = model();
-    for labelled in [chaff::label(b""), model.label(b"")] {
+    for labelled in [dechaff::label(b""), model.label(b"")] {
         assert!(labelled.is_empty());
         assert_eq!(labelled.segments().count(), 0);
         assert_eq!(labelled.body_text(), "");
@@ -66,7 +66,7 @@ fn page_of_only_blank_lines_is_all_blank_body() {
     // text is empty and `counts` is all zero.
     let page = b"\n \n\t\r\n\x0c\n   ";
     let model = model();
-    for labelled in [chaff::label(page), model.label(page)] {
+    for labelled in [dechaff::label(page), model.label(page)] {
         assert_eq!(labelled.len(), 5);
         assert_eq!(labelled.body_text(), "");
         assert_eq!(labelled.counts(), [0; 6]);
@@ -109,7 +109,7 @@ fn long_lines_are_labelled() {
         let labelled = model.label(&page);
         assert_eq!(labelled.len(), 3, "{name}");
         assert_eq!(labelled.get(1).unwrap().span().len(), n);
-        let without = chaff::label(&page);
+        let without = dechaff::label(&page);
         assert_eq!(without.len(), 3);
         eprintln!(
             "limits: {name}: labelled a {} MiB line twice in {:.2?}",
@@ -183,31 +183,31 @@ fn hundred_thousand_pages_of_one_site() {
 #[test]
 fn model_from_a_newer_format_version_is_unsupported() {
     let file = String::from_utf8(saved(|f| model().save(f))).unwrap();
-    let version = format!("\"version\":{}", chaff::MODEL_FORMAT_VERSION);
+    let version = format!("\"version\":{}", dechaff::MODEL_FORMAT_VERSION);
     assert!(file.contains(&version));
     let newer = file.replace(
         &version,
-        &format!("\"version\":{}", chaff::MODEL_FORMAT_VERSION + 1),
+        &format!("\"version\":{}", dechaff::MODEL_FORMAT_VERSION + 1),
     );
     let err = SiteModel::load(newer.as_bytes()).unwrap_err();
     match err.kind() {
         ErrorKind::UnsupportedVersion { found, supported } => {
-            assert_eq!(*found, chaff::MODEL_FORMAT_VERSION + 1);
-            assert_eq!(*supported, chaff::MODEL_FORMAT_VERSION);
+            assert_eq!(*found, dechaff::MODEL_FORMAT_VERSION + 1);
+            assert_eq!(*supported, dechaff::MODEL_FORMAT_VERSION);
         }
         other => panic!("expected UnsupportedVersion, got {other:?}"),
     }
     // The version is checked before the body is read: a newer file whose
     // body this build could not parse still says "unsupported version".
     let err =
-        SiteModel::load(&br#"{"format":"chaff-site-model","version":99,"templates":"new"}"#[..])
+        SiteModel::load(&br#"{"format":"dechaff-site-model","version":99,"templates":"new"}"#[..])
             .unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::UnsupportedVersion { found: 99, .. }),
         "{err:?}"
     );
     // So is an older (or zero) version.
-    let err = SiteModel::load(&br#"{"format":"chaff-site-model","version":0}"#[..]).unwrap_err();
+    let err = SiteModel::load(&br#"{"format":"dechaff-site-model","version":0}"#[..]).unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::UnsupportedVersion { found: 0, .. }),
         "{err:?}"
@@ -244,7 +244,7 @@ fn file_that_is_not_a_model() {
     match err.kind() {
         ErrorKind::NotAModel { found, expected } => {
             assert_eq!(&**found, "something-else");
-            assert_eq!(*expected, "chaff-site-model");
+            assert_eq!(*expected, "dechaff-site-model");
         }
         other => panic!("expected NotAModel, got {other:?}"),
     }

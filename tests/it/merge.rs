@@ -6,7 +6,7 @@
 
 use std::{collections::BTreeMap, fs};
 
-use chaff::{SiteModel, SiteModelBuilder};
+use dechaff::{SiteModel, SiteModelBuilder};
 
 use crate::corpus::corpus_dir;
 

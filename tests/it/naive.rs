@@ -32,7 +32,7 @@ pub fn lines(page: &[u8]) -> Vec<NaiveLine<'_>> {
         .collect()
 }
 
-/// The folding of `chaff::normalize`, written from its documentation:
+/// The folding of `dechaff::normalize`, written from its documentation:
 /// decode as `String::from_utf8_lossy`, lowercase letters, turn every digit
 /// run into `0`, split words at whitespace and punctuation, keep the rest,
 /// join the words by single spaces.
@@ -65,5 +65,5 @@ pub fn normalize(line: &[u8]) -> String {
 
 /// Whether `c` separates words when folding.
 pub fn separates(c: char) -> bool {
-    c.is_whitespace() || chaff::is_punctuation(c) || c.is_ascii_control()
+    c.is_whitespace() || dechaff::is_punctuation(c) || c.is_ascii_control()
 }

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use chaff::{Fingerprint, Label, Labelled, ModelSet, SiteModel, SiteModelBuilder, Span};
+use dechaff::{Fingerprint, Label, Labelled, ModelSet, SiteModel, SiteModelBuilder, Span};
 use proptest::{collection::vec, prelude::*, sample::Index};
 
 use crate::{gen, naive};
@@ -50,7 +50,7 @@ fn reassemble(page: &[u8], cuts: &[Index]) -> Vec<u8> {
 
 /// Check the labelled lines of `page` against the scanner and each other.
 fn check_labelled(page: &[u8], labelled: Labelled<'_, '_>) -> Result<(), TestCaseError> {
-    let lines: Vec<chaff::Line<'_>> = chaff::lines(page).collect();
+    let lines: Vec<dechaff::Line<'_>> = dechaff::lines(page).collect();
     prop_assert_eq!(labelled.len(), lines.len());
     prop_assert_eq!(labelled.page(), page);
     let counts = labelled.counts();
@@ -58,8 +58,8 @@ fn check_labelled(page: &[u8], labelled: Labelled<'_, '_>) -> Result<(), TestCas
         counts.iter().sum::<usize>(),
         lines.iter().filter(|l| !l.is_blank()).count()
     );
-    let segments: Vec<chaff::Segment<'_>> = labelled.segments().collect();
-    let all: Vec<chaff::LabelledLine<'_, '_>> = labelled.collect();
+    let segments: Vec<dechaff::Segment<'_>> = labelled.segments().collect();
+    let all: Vec<dechaff::LabelledLine<'_, '_>> = labelled.collect();
     prop_assert_eq!(all.len(), lines.len());
     for (i, (l, line)) in all.iter().zip(&lines).enumerate() {
         prop_assert_eq!(l.index(), i);
@@ -101,7 +101,7 @@ proptest! {
 
     #[test]
     fn lines_equal_naive_split(page in gen::any_page()) {
-        let fast: Vec<naive::NaiveLine<'_>> = chaff::lines(&page).map(|l| (l.bytes(), l.terminator_len())).collect();
+        let fast: Vec<naive::NaiveLine<'_>> = dechaff::lines(&page).map(|l| (l.bytes(), l.terminator_len())).collect();
         prop_assert_eq!(&fast, &naive::lines(&page));
     }
 
@@ -109,7 +109,7 @@ proptest! {
     fn line_spans_cover_page(page in gen::any_page()) {
         let mut at = 0;
         let mut rebuilt = Vec::new();
-        for line in chaff::lines(&page) {
+        for line in dechaff::lines(&page) {
             let (span, full) = (line.span(), line.full_span());
             prop_assert_eq!(span.start, at);
             prop_assert_eq!(full.start, at);
@@ -134,8 +134,8 @@ proptest! {
         buf.extend_from_slice(&page);
         buf.extend(std::iter::repeat_n(b'\n', after));
         let inner = &buf[before..before + page.len()];
-        let a: Vec<_> = chaff::lines(&page).map(|l| (l.span(), l.terminator_len())).collect();
-        let b: Vec<_> = chaff::lines(inner).map(|l| (l.span(), l.terminator_len())).collect();
+        let a: Vec<_> = dechaff::lines(&page).map(|l| (l.span(), l.terminator_len())).collect();
+        let b: Vec<_> = dechaff::lines(inner).map(|l| (l.span(), l.terminator_len())).collect();
         prop_assert_eq!(a, b);
     }
 
@@ -146,7 +146,7 @@ proptest! {
         gen::body_line().prop_map(String::into_bytes),
         (gen::skeleton(), vec(any::<u8>(), 16)).prop_map(|(s, e)| gen::spell(&s, &e).into_bytes()),
     ]) {
-        prop_assert_eq!(chaff::normalize(&line), naive::normalize(&line));
+        prop_assert_eq!(dechaff::normalize(&line), naive::normalize(&line));
     }
 
     #[test]
@@ -157,7 +157,7 @@ proptest! {
     ) {
         let (a, b) = (gen::spell(&skeleton, &a), gen::spell(&skeleton, &b));
         prop_assert_eq!(naive::normalize(a.as_bytes()), naive::normalize(b.as_bytes()));
-        prop_assert_eq!(chaff::normalize(a.as_bytes()), chaff::normalize(b.as_bytes()), "{:?} vs {:?}", a, b);
+        prop_assert_eq!(dechaff::normalize(a.as_bytes()), dechaff::normalize(b.as_bytes()), "{:?} vs {:?}", a, b);
         prop_assert_eq!(Fingerprint::of(a.as_bytes()), Fingerprint::of(b.as_bytes()), "{:?} vs {:?}", a, b);
     }
 
@@ -169,7 +169,7 @@ proptest! {
     ) {
         let (a, b) = (gen::spell(&x, &a), gen::spell(&y, &b));
         prop_assert_ne!(naive::normalize(a.as_bytes()), naive::normalize(b.as_bytes()));
-        prop_assert_ne!(chaff::normalize(a.as_bytes()), chaff::normalize(b.as_bytes()), "{:?} vs {:?}", a, b);
+        prop_assert_ne!(dechaff::normalize(a.as_bytes()), dechaff::normalize(b.as_bytes()), "{:?} vs {:?}", a, b);
         prop_assert_ne!(Fingerprint::of(a.as_bytes()), Fingerprint::of(b.as_bytes()), "{:?} vs {:?}", a, b);
     }
 
@@ -177,8 +177,8 @@ proptest! {
     fn fingerprint_iff_normalize(a in gen::any_page(), b in gen::any_page()) {
         // On unrelated lines: equal fingerprints exactly when the folded
         // texts are equal (no collisions on small inputs).
-        for (x, y) in chaff::lines(&a).zip(chaff::lines(&b)) {
-            let same = chaff::normalize(x.bytes()) == chaff::normalize(y.bytes());
+        for (x, y) in dechaff::lines(&a).zip(dechaff::lines(&b)) {
+            let same = dechaff::normalize(x.bytes()) == dechaff::normalize(y.bytes());
             prop_assert_eq!(Fingerprint::of(x.bytes()) == Fingerprint::of(y.bytes()), same);
         }
     }
@@ -189,7 +189,7 @@ proptest! {
 
     #[test]
     fn one_label_per_line_without_model(page in gen::any_page()) {
-        check_labelled(&page, chaff::label(&page))?;
+        check_labelled(&page, dechaff::label(&page))?;
     }
 
     #[test]
@@ -223,7 +223,7 @@ proptest! {
             let mut buf = vec![b'x'; before];
             buf.extend_from_slice(p);
             prop_assert_eq!(&observe(model.label(&buf[before..])), &expected);
-            prop_assert_eq!(observe(chaff::label(p)), observe(chaff::label(&buf[before..])));
+            prop_assert_eq!(observe(dechaff::label(p)), observe(dechaff::label(&buf[before..])));
         }
     }
 
@@ -236,7 +236,7 @@ proptest! {
         prop_assert_eq!(&model, &SiteModelBuilder::new().build([&page]));
         prop_assert_eq!((model.pages(), model.duplicate_pages()), (1, 0));
         prop_assert_eq!(model.templates().count(), 0);
-        prop_assert_eq!(observe(model.label(&page)), observe(chaff::label(&page)));
+        prop_assert_eq!(observe(model.label(&page)), observe(dechaff::label(&page)));
     }
 
     #[test]
@@ -319,7 +319,7 @@ proptest! {
         }
         for page in site.iter().chain(&pages) {
             let labelled = model.label(page);
-            prop_assert_eq!(labelled.len(), chaff::lines(page).count());
+            prop_assert_eq!(labelled.len(), dechaff::lines(page).count());
             let _ = labelled.body_text();
             for line in labelled {
                 let _ = line.reason().to_string();

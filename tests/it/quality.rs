@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::{
     corpus::corpus_dir,
-    example::{assert_ok, chaff},
+    example::{assert_ok, dechaff},
 };
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -14,7 +14,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 fn eval_json(args: &[&str]) -> Value {
     let mut all = vec!["eval", "--json", "--quiet"];
     all.extend_from_slice(args);
-    let out = chaff(&all);
+    let out = dechaff(&all);
     assert_ok(&out);
     serde_json::from_slice(&out.stdout).expect("eval --json prints JSON")
 }

@@ -1,6 +1,6 @@
 //! Bugs found by the property tests and the fuzzers, one test each.
 
-use chaff::{ModelSet, SiteModel, SiteModelBuilder};
+use dechaff::{ModelSet, SiteModel, SiteModelBuilder};
 
 /// Two pages sharing lines: the model has lines, prefixes and templates.
 fn model() -> SiteModel {
@@ -56,19 +56,45 @@ fn learning_ignores_order_of_pages_that_fold_the_same() {
 /// lowercase.
 #[test]
 fn titlecase_letters_fold_to_lowercase() {
-    assert_eq!(chaff::normalize("ǅemal".as_bytes()), "ǆemal");
-    assert_eq!(chaff::normalize("ǄEMAL".as_bytes()), "ǆemal");
+    assert_eq!(dechaff::normalize("ǅemal".as_bytes()), "ǆemal");
+    assert_eq!(dechaff::normalize("ǄEMAL".as_bytes()), "ǆemal");
     assert_eq!(
-        chaff::Fingerprint::of("ǅemal".as_bytes()),
-        chaff::Fingerprint::of("ǆemal".as_bytes())
+        dechaff::Fingerprint::of("ǅemal".as_bytes()),
+        dechaff::Fingerprint::of("ǆemal".as_bytes())
     );
-    assert_eq!(chaff::normalize("ᾈ".as_bytes()), "ᾀ");
+    assert_eq!(dechaff::normalize("ᾈ".as_bytes()), "ᾀ");
 }
 
 /// ASCII control characters separate words, as documented.
 #[test]
 fn ascii_control_characters_separate_words() {
-    assert_eq!(chaff::normalize(b"a\0b\x1bc\x7fd"), "a b c d");
+    assert_eq!(dechaff::normalize(b"a\0b\x1bc\x7fd"), "a b c d");
     // Other control characters are kept like symbols.
-    assert_eq!(chaff::normalize("a\u{85}b\u{80}c".as_bytes()), "a b\u{80}c");
+    assert_eq!(dechaff::normalize("a\u{85}b\u{80}c".as_bytes()), "a b\u{80}c");
+}
+
+/// Files saved before the rename from `chaff` name their format
+/// `chaff-site-model` / `chaff-model-set`; they still load, and a file of
+/// the other kind is still refused.
+#[test]
+fn models_saved_under_the_old_name_still_load() {
+    let model = model();
+    let mut file = Vec::new();
+    model.save(&mut file).unwrap();
+    let old = String::from_utf8(file)
+        .unwrap()
+        .replacen("\"dechaff-site-model\"", "\"chaff-site-model\"", 1);
+    assert!(old.contains("\"chaff-site-model\""));
+    assert_eq!(SiteModel::load(old.as_bytes()).unwrap(), model);
+    assert!(ModelSet::load(old.as_bytes()).is_err());
+
+    let mut set = ModelSet::new();
+    set.insert("example.org", model);
+    let mut file = Vec::new();
+    set.save(&mut file).unwrap();
+    let old = String::from_utf8(file)
+        .unwrap()
+        .replacen("\"dechaff-model-set\"", "\"chaff-model-set\"", 1);
+    assert!(old.contains("\"chaff-model-set\""));
+    assert_eq!(ModelSet::load(old.as_bytes()).unwrap(), set);
 }

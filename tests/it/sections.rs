@@ -2,7 +2,7 @@
 //! lines repeat, an ad label and its teaser, and a comment section with
 //! readers' comments, author and time lines, learned from three pages.
 
-use chaff::{Label, SiteModelBuilder};
+use dechaff::{Label, SiteModelBuilder};
 
 fn page(title: &str, body: &[&str], comments: &[(&str, &str)]) -> String {
     let mut p = format!(

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use chaff::{Label, SiteModel, SiteModelBuilder};
+use dechaff::{Label, SiteModel, SiteModelBuilder};
 
 use crate::corpus::corpus_dir;
 

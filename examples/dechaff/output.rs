@@ -7,7 +7,7 @@ use std::{
     path::{Component, Path, PathBuf},
 };
 
-use chaff::{dump::Document, Label, Labelled, ModelSet};
+use dechaff::{dump::Document, Label, Labelled, ModelSet};
 use serde::Serialize;
 
 use crate::{args::Format, input::Progress, input::Source, pipeline, Result};

@@ -13,7 +13,7 @@ use std::{
     path::Path,
 };
 
-use chaff::{dump::Document, Label, Labelled};
+use dechaff::{dump::Document, Label, Labelled};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -144,7 +144,7 @@ impl Scorer<'_> {
             Ok(None) => return Outcome::NoGold,
             Err(e) => return Outcome::Misaligned(format!("cannot read gold: {e}")),
         };
-        let rows: Vec<&[u8]> = chaff::lines(&gold)
+        let rows: Vec<&[u8]> = dechaff::lines(&gold)
             .map(|l| l.bytes())
             .filter(|r| !r.is_empty())
             .collect();
@@ -251,7 +251,7 @@ impl Totals {
             Outcome::NoGold => return self.no_gold += 1,
             Outcome::Misaligned(why) => {
                 self.misaligned += 1;
-                progress.note(format_args!("chaff: eval: {}: {why}; not scored", doc.id));
+                progress.note(format_args!("dechaff: eval: {}: {why}; not scored", doc.id));
                 return;
             }
         };
@@ -423,7 +423,7 @@ impl Totals {
     fn print_confusion(&self, out: &mut String) -> fmt::Result {
         writeln!(
             out,
-            "\nsix-label confusion over {} documents (lines; rows gold, columns chaff):",
+            "\nsix-label confusion over {} documents (lines; rows gold, columns dechaff):",
             self.six_label_docs
         )?;
         write!(out, "{:<15}", "")?;
@@ -469,8 +469,8 @@ fn truncate(s: &str, n: usize) -> &str {
 fn is_labelled_output(paths: &[std::path::PathBuf]) -> Result<bool> {
     let labelled = |p: &Path| -> Result<bool> {
         Ok(p.is_dir()
-            && chaff::dump::DirReader::new(p)?.next().is_none()
-            && chaff::dump::DirReader::with_extension(p, "tsv")?
+            && dechaff::dump::DirReader::new(p)?.next().is_none()
+            && dechaff::dump::DirReader::with_extension(p, "tsv")?
                 .next()
                 .is_some())
     };
@@ -525,7 +525,7 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
                 .map(|doc| {
                     scorer.score(
                         &doc.id,
-                        chaff::lines(&doc.text).map(|l| predicted_row(l.bytes())),
+                        dechaff::lines(&doc.text).map(|l| predicted_row(l.bytes())),
                     )
                 })
                 .collect();

@@ -1,7 +1,7 @@
-//! `chaff`: learn site templates from page-text dumps, label every line,
+//! `dechaff`: learn site templates from page-text dumps, label every line,
 //! inspect models and score labels against gold files.
 //!
-//! Run `cargo run --release --example chaff -- --help` for the usage.
+//! Run `cargo run --release --example dechaff -- --help` for the usage.
 
 mod args;
 mod eval;
@@ -11,7 +11,7 @@ mod pipeline;
 
 use std::{fs, io::Write, path::Path, process::ExitCode};
 
-use chaff::ModelSet;
+use dechaff::ModelSet;
 
 use crate::{
     args::{Args, Command},
@@ -24,15 +24,15 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Result<T> = std::result::Result<T, Error>;
 
 const USAGE: &str = "\
-chaff: label every line of page-text dumps as body or boilerplate
+dechaff: label every line of page-text dumps as body or boilerplate
 (navigation, job_ad, comment_policy, advertisement, other), learning each
 site's templates from the dump itself.
 
 USAGE:
-    chaff learn INPUT... -o MODEL
-    chaff label INPUT... [--model MODEL] [--format tsv|jsonl|text] -o OUT
-    chaff inspect MODEL
-    chaff eval --gold GOLD INPUT... [--manifest TSV --by COLUMN]
+    dechaff learn INPUT... -o MODEL
+    dechaff label INPUT... [--model MODEL] [--format tsv|jsonl|text] -o OUT
+    dechaff inspect MODEL
+    dechaff eval --gold GOLD INPUT... [--manifest TSV --by COLUMN]
                [--exclude FILE] [--model MODEL] [--json] [--top N]
 
 COMMANDS:
@@ -92,7 +92,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            eprintln!("chaff: {err}\n\nRun `chaff --help` for the usage.");
+            eprintln!("dechaff: {err}\n\nRun `dechaff --help` for the usage.");
             return ExitCode::from(1);
         }
     };
@@ -100,11 +100,11 @@ fn main() -> ExitCode {
         Ok(0) => ExitCode::SUCCESS,
         Ok(skipped) => {
             if !args.quiet {
-                eprintln!("chaff: {skipped} bad input record(s) skipped");
+                eprintln!("dechaff: {skipped} bad input record(s) skipped");
             }
             ExitCode::from(2)
         }
-        // A closed pipe (`chaff ... | head`) is not an error.
+        // A closed pipe (`dechaff ... | head`) is not an error.
         Err(err)
             if err
                 .downcast_ref::<std::io::Error>()
@@ -113,7 +113,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("chaff: {err}");
+            eprintln!("dechaff: {err}");
             ExitCode::from(1)
         }
     }
@@ -178,8 +178,8 @@ fn inspect(models: &ModelSet) -> Result<()> {
         )?;
         for t in templates {
             let kind = match t.kind {
-                chaff::TemplateKind::Exact => "exact",
-                chaff::TemplateKind::Slotted => "slotted",
+                dechaff::TemplateKind::Exact => "exact",
+                dechaff::TemplateKind::Slotted => "slotted",
             };
             writeln!(
                 out,

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chaff::{dump::Document, Labelled, ModelSet, SiteLearner, SiteModelBuilder};
+use dechaff::{dump::Document, Labelled, ModelSet, SiteLearner, SiteModelBuilder};
 use rayon::prelude::*;
 
 use crate::{input::Progress, input::Source, Result};
@@ -74,7 +74,7 @@ pub fn label_each<T: Send>(
             .par_iter()
             .map(|doc| match models.get(&doc.group) {
                 Some(model) => (map(doc, model.label(&doc.text)), true),
-                None => (map(doc, chaff::label(&doc.text)), false),
+                None => (map(doc, dechaff::label(&doc.text)), false),
             })
             .collect();
         for (doc, (result, with_model)) in batch.iter().zip(results) {

@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use chaff::{SiteModel, SiteModelBuilder};
+use dechaff::{SiteModel, SiteModelBuilder};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
@@ -147,12 +147,12 @@ fn scan(c: &mut Criterion, dump: &Dump) {
             sum
         })
     });
-    g.bench_function("chaff_lines_count", |b| {
-        b.iter(|| chaff::lines(black_box(all)).count())
+    g.bench_function("dechaff_lines_count", |b| {
+        b.iter(|| dechaff::lines(black_box(all)).count())
     });
-    g.bench_function("chaff_lines_span_sum", |b| {
+    g.bench_function("dechaff_lines_span_sum", |b| {
         b.iter(|| {
-            chaff::lines(black_box(all))
+            dechaff::lines(black_box(all))
                 .map(|l| l.span().len())
                 .sum::<usize>()
         })
@@ -222,7 +222,7 @@ fn label(c: &mut Criterion, dump: &Dump) {
         b.iter(|| {
             let mut body = 0usize;
             for (_, page) in &dump.pages {
-                body += chaff::label(black_box(page)).counts()[0];
+                body += dechaff::label(black_box(page)).counts()[0];
             }
             body
         })
@@ -230,13 +230,13 @@ fn label(c: &mut Criterion, dump: &Dump) {
     g.finish();
 }
 
-/// The `chaff` example over a JSONL dump of the corpus, learning included.
+/// The `dechaff` example over a JSONL dump of the corpus, learning included.
 fn end_to_end(c: &mut Criterion, dump: &Dump) {
     let Some(bin) = example_binary() else {
-        eprintln!("notice: end_to_end skipped: build the example first (cargo build --release --example chaff)");
+        eprintln!("notice: end_to_end skipped: build the example first (cargo build --release --example dechaff)");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("chaff-bench-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("dechaff-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let input = dir.join("dump.jsonl");
     let output = dir.join("out.jsonl");
@@ -244,7 +244,7 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
     let bytes = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
     if let Some(newer) = newer_source(&bin) {
         eprintln!(
-            "notice: {} is older than {}: end_to_end measures a stale build (cargo build --release --example chaff)",
+            "notice: {} is older than {}: end_to_end measures a stale build (cargo build --release --example dechaff)",
             bin.display(),
             newer.display()
         );
@@ -261,8 +261,8 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
             .arg(&output)
             .stdout(std::process::Stdio::null())
             .status()
-            .expect("run the chaff example");
-        assert!(status.success(), "chaff example failed: {status}");
+            .expect("run the dechaff example");
+        assert!(status.success(), "dechaff example failed: {status}");
     };
     let run = || run_on(None);
     let mut g = c.benchmark_group("end_to_end");
@@ -286,10 +286,10 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The release build of the `chaff` example, if it has been built
-/// (`CHAFF_EXAMPLE_BIN` overrides the path).
+/// The release build of the `dechaff` example, if it has been built
+/// (`DECHAFF_EXAMPLE_BIN` overrides the path).
 fn example_binary() -> Option<PathBuf> {
-    if let Some(bin) = std::env::var_os("CHAFF_EXAMPLE_BIN") {
+    if let Some(bin) = std::env::var_os("DECHAFF_EXAMPLE_BIN") {
         return Some(PathBuf::from(bin));
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -297,7 +297,7 @@ fn example_binary() -> Option<PathBuf> {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     let bin = target
         .join("release/examples")
-        .join(format!("chaff{}", std::env::consts::EXE_SUFFIX));
+        .join(format!("dechaff{}", std::env::consts::EXE_SUFFIX));
     bin.is_file().then_some(bin)
 }
 
@@ -356,5 +356,5 @@ fn benches(c: &mut Criterion) {
     end_to_end(c, &dump);
 }
 
-criterion_group!(chaff_benches, benches);
-criterion_main!(chaff_benches);
+criterion_group!(dechaff_benches, benches);
+criterion_main!(dechaff_benches);

@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chaff::dump::{DirReader, Document, Manifest, OpenOptions};
+use dechaff::dump::{DirReader, Document, Manifest, OpenOptions};
 
 use crate::{args::Args, Result};
 
@@ -60,7 +60,7 @@ impl Source {
     fn open(
         &self,
         path: &Path,
-    ) -> chaff::Result<Box<dyn Iterator<Item = chaff::Result<Document>>>> {
+    ) -> dechaff::Result<Box<dyn Iterator<Item = dechaff::Result<Document>>>> {
         match self.extension {
             Some(ext) if path.is_dir() => Ok(Box::new(DirReader::with_extension(path, ext)?)),
             _ => Ok(Box::new(self.options.open(path)?)),
@@ -202,7 +202,7 @@ impl Progress {
         if self.tty && !self.quiet {
             eprintln!();
         }
-        eprintln!("chaff: {what}; skipped");
+        eprintln!("dechaff: {what}; skipped");
     }
 
     /// Report a problem that skips nothing (such as a misaligned gold).
