@@ -12,8 +12,8 @@ use std::{
     time::Duration,
 };
 
-use dechaff::{SiteModel, SiteModelBuilder};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use dechaff::{SiteModel, SiteModelBuilder};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 

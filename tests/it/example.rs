@@ -335,7 +335,13 @@ fn eval_on_labelled_folder_and_misaligned_gold() {
     let dir = scratch("eval");
     let labelled = dir.join("labelled");
     let sample_jsonl = format!("{ROOT}/sample/dump.jsonl");
-    assert_ok(&dechaff(&["label", &sample_jsonl, "-o", s(&labelled), "-q"]));
+    assert_ok(&dechaff(&[
+        "label",
+        &sample_jsonl,
+        "-o",
+        s(&labelled),
+        "-q",
+    ]));
     let gold = dir.join("gold");
     fs::create_dir_all(&gold).unwrap();
     let docs = sample();

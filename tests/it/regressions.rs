@@ -70,7 +70,10 @@ fn titlecase_letters_fold_to_lowercase() {
 fn ascii_control_characters_separate_words() {
     assert_eq!(dechaff::normalize(b"a\0b\x1bc\x7fd"), "a b c d");
     // Other control characters are kept like symbols.
-    assert_eq!(dechaff::normalize("a\u{85}b\u{80}c".as_bytes()), "a b\u{80}c");
+    assert_eq!(
+        dechaff::normalize("a\u{85}b\u{80}c".as_bytes()),
+        "a b\u{80}c"
+    );
 }
 
 /// Files saved before the rename from `chaff` name their format
@@ -81,9 +84,11 @@ fn models_saved_under_the_old_name_still_load() {
     let model = model();
     let mut file = Vec::new();
     model.save(&mut file).unwrap();
-    let old = String::from_utf8(file)
-        .unwrap()
-        .replacen("\"dechaff-site-model\"", "\"chaff-site-model\"", 1);
+    let old = String::from_utf8(file).unwrap().replacen(
+        "\"dechaff-site-model\"",
+        "\"chaff-site-model\"",
+        1,
+    );
     assert!(old.contains("\"chaff-site-model\""));
     assert_eq!(SiteModel::load(old.as_bytes()).unwrap(), model);
     assert!(ModelSet::load(old.as_bytes()).is_err());
@@ -92,9 +97,11 @@ fn models_saved_under_the_old_name_still_load() {
     set.insert("example.org", model);
     let mut file = Vec::new();
     set.save(&mut file).unwrap();
-    let old = String::from_utf8(file)
-        .unwrap()
-        .replacen("\"dechaff-model-set\"", "\"chaff-model-set\"", 1);
+    let old = String::from_utf8(file).unwrap().replacen(
+        "\"dechaff-model-set\"",
+        "\"chaff-model-set\"",
+        1,
+    );
     assert!(old.contains("\"chaff-model-set\""));
     assert_eq!(ModelSet::load(old.as_bytes()).unwrap(), set);
 }
