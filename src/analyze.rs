@@ -5,7 +5,8 @@ use std::{collections::HashSet, sync::LazyLock};
 
 use crate::{
     cues::{CueHits, LEXICON},
-    fingerprint::{Fingerprint, Folded},
+    fold::{Fingerprint, Folded},
+    hash::{spread, BuildMix},
     lines::{lines, Span},
     pattern::Pattern,
 };
@@ -39,26 +40,7 @@ static AUTHOR_SAYS: LazyLock<Pattern> = LazyLock::new(|| {
         .expect("author line pattern compiles")
 });
 
-/// Hashes a `u64` that is already a hash with one multiply (SipHash would
-/// cost more than the lookup it serves).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct MixHasher(u64);
-
-impl std::hash::Hasher for MixHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(self.0 ^ b as u64);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type WordSet = HashSet<u64, std::hash::BuildHasherDefault<MixHasher>>;
+type WordSet = HashSet<u64, BuildMix>;
 
 /// The stopwords' hashes in an open-addressing table (linear probing,
 /// at most a quarter full): a lookup is a multiply and, for most words, one
@@ -94,7 +76,7 @@ impl StopTable {
 
     #[inline]
     fn slot(&self, w: u64) -> usize {
-        ((w ^ (w >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        (spread(w) >> self.shift) as usize
     }
 
     #[inline]

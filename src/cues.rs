@@ -3,13 +3,13 @@
 use std::{collections::HashMap, sync::LazyLock};
 
 use crate::{
-    analyze::MixHasher,
-    fingerprint::{normalize, word_hash, Folded},
-    label::Label,
+    fold::{normalize, Folded},
+    hash::{word_hash, BuildMix, GOLDEN},
+    labels::Label,
     pattern::Pattern,
 };
 
-type WordMap = HashMap<u64, Vec<u16>, std::hash::BuildHasherDefault<MixHasher>>;
+type WordMap = HashMap<u64, Vec<u16>, BuildMix>;
 
 /// How much a cue says on its own. See `cues.tsv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -249,7 +249,7 @@ impl Lexicon {
 /// Bit of a first word in [`Lexicon::first_words`].
 #[inline]
 fn first_word_bit(w: u64) -> usize {
-    (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    (w.wrapping_mul(GOLDEN) >> 52) as usize
 }
 
 /// What the lexicon found in one line.

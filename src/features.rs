@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use crate::{
     analyze::{LineInfo, PageInfo},
     error::{Error, ErrorKind, Result},
-    label::Label,
+    labels::Label,
 };
 
 /// Names of the features, in vector order. `weights.tsv` names them too.

@@ -108,13 +108,14 @@ mod analyze;
 mod cues;
 mod error;
 mod features;
-mod fingerprint;
+mod fold;
+mod hash;
 mod label;
-mod labeller;
+mod labels;
 mod learn;
 mod lines;
-mod model;
 mod pattern;
+mod template;
 
 #[cfg(feature = "dump")]
 pub mod dump;
@@ -122,10 +123,10 @@ pub mod dump;
 pub use crate::{
     error::{Error, ErrorKind, Result},
     features::LineClassifier,
-    fingerprint::{is_punctuation, normalize, Fingerprint},
-    label::Label,
-    labeller::{__classifier_inputs, label, label_with, Labelled, LabelledLine, Reason, Segment},
+    fold::{is_punctuation, normalize, Fingerprint},
+    label::{__classifier_inputs, label, label_with, Labelled, LabelledLine, Reason, Segment},
+    labels::Label,
     learn::{SiteLearner, SiteModelBuilder},
     lines::{lines, Line, Lines, Span},
-    model::{ModelSet, SiteModel, Template, TemplateKind, MODEL_FORMAT_VERSION},
+    template::{ModelSet, SiteModel, Template, TemplateKind, MODEL_FORMAT_VERSION},
 };

@@ -18,6 +18,8 @@
 //! and the punctuation of the Latin-1, General Punctuation, CJK and
 //! full-width blocks (see [`is_punctuation`]).
 
+use crate::hash::{finish, fnv, mix, FNV_OFFSET, SEED_LINE, SEED_PREFIX, SEED_SUFFIX};
+
 /// A 64-bit hash of a line's folded text. Two lines have the same fingerprint
 /// when their [`normalize`]d forms are equal (up to hash collisions).
 #[derive(
@@ -114,38 +116,6 @@ static BYTE_CLASS: [u8; 256] = {
     }
     t
 };
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-#[inline]
-fn mix(h: u64, w: u64) -> u64 {
-    (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-}
-
-#[inline]
-fn finish(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
-
-/// Seeds that keep prefix, suffix and whole-line keys apart.
-pub(crate) const SEED_LINE: u64 = 0x6c69_6e65;
-pub(crate) const SEED_PREFIX: u64 = 0x7072_6566;
-pub(crate) const SEED_SUFFIX: u64 = 0x7375_6666;
-
-/// The hash of one folded word (FNV-1a of its bytes).
-#[inline]
-pub(crate) fn word_hash(word: &[u8]) -> u64 {
-    let mut h = FNV_OFFSET;
-    for &b in word {
-        h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
-    }
-    h
-}
 
 /// A reusable buffer holding one line's folded text and its word hashes.
 #[derive(Default, Debug, Clone)]
@@ -251,7 +221,7 @@ impl Folded {
                     let out = b | 0x20;
                     buf[n] = out;
                     n += 1;
-                    h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
+                    h = fnv(h, out);
                     i += 1;
                     match line.get(i) {
                         Some(&next) if BYTE_CLASS[next as usize] == A_LETTER => b = next,
@@ -283,7 +253,7 @@ impl Folded {
                 begin_word!();
                 buf[n] = out;
                 n += 1;
-                h = (h ^ out as u64).wrapping_mul(FNV_PRIME);
+                h = fnv(h, out);
                 continue;
             }
             let need = n + 24 + 2 * (line.len() - i);
@@ -328,7 +298,7 @@ impl Folded {
                 }
             }
             for &x in &buf[start..n] {
-                h = (h ^ x as u64).wrapping_mul(FNV_PRIME);
+                h = fnv(h, x);
             }
             in_digits = numeric;
         }
