@@ -13,7 +13,7 @@ use std::{
 };
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use dechaff::{SiteModel, SiteModelBuilder};
+use dechaff::{Labelled, Labeller, SiteModel, SiteModelBuilder};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
@@ -197,32 +197,41 @@ fn learn(c: &mut Criterion, dump: &Dump) {
 }
 
 fn label(c: &mut Criterion, dump: &Dump) {
-    let models = dump.learn();
+    let labellers: BTreeMap<&str, Labeller> = dump
+        .learn()
+        .into_iter()
+        .map(|(group, model)| (group, Labeller::new(model)))
+        .collect();
     let mut g = c.benchmark_group("label");
     g.throughput(Throughput::Bytes(dump.bytes()));
     g.sample_size(10)
         .measurement_time(Duration::from_secs(8))
         .warm_up_time(Duration::from_secs(2));
-    // Each page with its model, looked up once outside the timed loop.
-    let modelled: Vec<(&SiteModel, &[u8])> = dump
+    // Each page with its labeller, looked up once outside the timed loop;
+    // one `Labelled` refilled page after page, as a caller would.
+    let modelled: Vec<(&Labeller, &[u8])> = dump
         .pages
         .iter()
-        .map(|(group, page)| (&models[group.as_str()], page.as_slice()))
+        .map(|(group, page)| (&labellers[group.as_str()], page.as_slice()))
         .collect();
+    let mut out = Labelled::new();
     g.bench_function("learned_model", |b| {
         b.iter(|| {
             let mut body = 0usize;
-            for &(model, page) in &modelled {
-                body += model.label(black_box(page)).counts()[0];
+            for &(labeller, page) in &modelled {
+                labeller.label_into(black_box(page), &mut out);
+                body += out.counts()[0];
             }
             body
         })
     });
+    let alone = Labeller::default();
     g.bench_function("no_model", |b| {
         b.iter(|| {
             let mut body = 0usize;
             for (_, page) in &dump.pages {
-                body += dechaff::label(black_box(page)).counts()[0];
+                alone.label_into(black_box(page), &mut out);
+                body += out.counts()[0];
             }
             body
         })

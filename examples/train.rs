@@ -19,7 +19,7 @@
 
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
-use dechaff::{LineClassifier, SiteModel, SiteModelBuilder};
+use dechaff::{Labeller, LineClassifier, SiteModel, SiteModelBuilder};
 
 struct Page {
     group: usize,
@@ -83,8 +83,9 @@ fn main() {
     for f in 0..folds {
         let c = fit_both(&pages, &models, &fold_of, &rows1, Some(f)).classifier();
         for p in pages.iter().filter(|p| fold_of[p.group] == f) {
-            let labelled = models[p.group].label_with(&c, &p.text);
-            let nonblank = labelled.filter(|l| !l.is_blank());
+            let labeller = Labeller::new(models[p.group].clone()).with_classifier(c.clone());
+            let labelled = labeller.label(&p.text);
+            let nonblank = labelled.iter().filter(|l| !l.is_blank());
             for (line, gold) in nonblank.zip(&p.gold) {
                 let Some(gold) = gold else { continue };
                 let pred = line.label().is_body();

@@ -46,14 +46,15 @@ impl Counter {
 /// Settings for learning a [`SiteModel`] from the pages of one site.
 ///
 /// ```
-/// use dechaff::{Label, SiteModelBuilder};
+/// use dechaff::{Label, Labeller, SiteModelBuilder};
 ///
 /// let pages = [
 ///     "Startseite\nThe mayor opened the new bridge on Monday morning, ending years of detours for commuters.\nEs werden alle Kommentare moderiert!\n",
 ///     "Startseite\nA heavy storm flooded several streets in the old town overnight, the fire brigade said.\nEs werden alle Kommentare moderiert!\n",
 /// ];
 /// let model = SiteModelBuilder::new().build(pages);
-/// let labels: Vec<Label> = model.label(pages[0].as_bytes()).map(|l| l.label()).collect();
+/// let labelled = Labeller::new(model).label(pages[0]);
+/// let labels: Vec<Label> = labelled.iter().map(|l| l.label()).collect();
 /// assert_eq!(labels, [Label::Navigation, Label::Body, Label::CommentPolicy]);
 /// ```
 #[derive(Clone, Debug)]
@@ -109,7 +110,7 @@ impl SiteModelBuilder {
     {
         let mut learner = self.learner();
         for page in pages {
-            learner.add(page.as_ref());
+            learner.add(page);
         }
         learner.finish()
     }
@@ -186,7 +187,8 @@ impl PageKeys {
 impl SiteLearner {
     /// Add one page. A page whose lines all repeat an earlier page, in
     /// order, is counted as a duplicate and otherwise ignored.
-    pub fn add(&mut self, page: &[u8]) {
+    pub fn add(&mut self, page: impl AsRef<[u8]>) {
+        let page = page.as_ref();
         // No page counted yet (so no duplicate either) and none held.
         if self.pages == 0 && self.held.is_none() {
             self.held = Some(page.to_vec());

@@ -11,13 +11,14 @@ site repeat lines verbatim (menus, moderation rules), repeat lines around a
 variable slot (`What do you think of "<title>"? Tell us below.`), and frame
 regions whose lines never repeat but are boilerplate all the same (job titles
 under a job box heading). A [`SiteModelBuilder`] learns these from the pages
-of one site and builds an immutable [`SiteModel`]; pages with no siblings are
-labelled by multilingual cues and shallow line features ([`label`]).
+of one site and builds an immutable [`SiteModel`]; a [`Labeller`] holding it
+labels the site's pages. Pages with no siblings are labelled by multilingual
+cues and shallow line features ([`label`], or [`Labeller::default`]).
 
 # Example
 
 ```
-use dechaff::{Label, SiteModelBuilder};
+use dechaff::{Label, Labeller, SiteModelBuilder};
 
 // Three pages of one site, as an HTML-to-text step leaves them.
 let pages = [
@@ -25,16 +26,15 @@ let pages = [
     "Startseite\n- Politik\n- Sport\nDas Hochwasser hat in der Nacht mehrere Straßen der Altstadt überflutet, teilte die Feuerwehr am Morgen mit.\nStellenangebote\nLeitung Kita am Park\nEs werden alle Kommentare moderiert!\n",
     "Startseite\n- Politik\n- Sport\nDie Bibliothek öffnet nach dem Umbau wieder und bietet nun auch am Sonntag Lesungen für Kinder an.\nStellenangebote\nHausmeister Grundschule Nord (w/m/d)\nEs werden alle Kommentare moderiert!\n",
 ];
-let model = SiteModelBuilder::new().build(pages);
+let labeller = Labeller::new(SiteModelBuilder::new().build(pages));
 
-let page = pages[1].as_bytes();
-let labelled = model.label(page);
+let labelled = labeller.label(pages[1]);
 assert_eq!(labelled.body_text(), "Das Hochwasser hat in der Nacht mehrere Straßen der Altstadt überflutet, teilte die Feuerwehr am Morgen mit.");
-for line in model.label(page) {
-    // Each line borrows the page and says why it got its label.
+for line in labelled.iter() {
+    // Each line borrows the labelled page and says why it got its label.
     println!("{}\t{}\t{}", line.label(), String::from_utf8_lossy(line.bytes()), line.reason());
 }
-let labels: Vec<Label> = model.label(page).map(|l| l.label()).collect();
+let labels: Vec<Label> = labelled.iter().map(|l| l.label()).collect();
 assert_eq!(labels[5], Label::JobAd); // never repeats, but sits in the job region
 ```
 
@@ -56,10 +56,11 @@ assert_eq!(labels[5], Label::JobAd); // never repeats, but sits in the job regio
 
 The scanner is a `memchr` loop that allocates nothing per line. Labelling a
 page allocates one small record per line for the whole page, folds and
-hashes each line once into a reused buffer, matches cue phrases on the
+hashes each line once into the [`Labelled`]'s reused buffer, matches cue phrases on the
 line's word hashes, and runs the few regular expressions only behind cheap
 byte prefilters. Learning does a constant number of hash-map updates per
-line. Models are `Send + Sync`: label pages of many sites in parallel. The
+line. Labellers are `Send + Sync`: label pages of many sites in parallel,
+each thread refilling its own [`Labelled`] ([`Labeller::label_into`]). The
 line classifier (a linear score plus 120 small boosted trees per line) is
 the largest single cost; it scores blocks of 16 lines at once, branch-free.
 One core labels about 67 MB/s of wcxb text and learns sites of two or more
@@ -124,9 +125,9 @@ pub use crate::{
     error::{Error, ErrorKind, Result},
     features::LineClassifier,
     fold::{is_punctuation, normalize, Fingerprint},
-    label::{__classifier_inputs, label, label_with, Labelled, LabelledLine, Reason, Segment},
+    label::{__classifier_inputs, label, Labelled, LabelledLine, Labeller, Reason, Segment},
     labels::Label,
     learn::{SiteLearner, SiteModelBuilder},
     lines::{lines, Line, Lines, Span},
-    template::{ModelSet, SiteModel, Template, TemplateKind, MODEL_FORMAT_VERSION},
+    template::{ModelSet, SiteModel, Template, TemplateId, TemplateKind, MODEL_FORMAT_VERSION},
 };

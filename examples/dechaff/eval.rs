@@ -538,15 +538,17 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
         progress.end(format_args!(""));
     } else {
         let models = crate::models_for(args, &source, progress)?;
-        let map = |doc: &Document, labelled: Labelled<'_, '_>| {
+        let labellers = pipeline::Labellers::new(models);
+        let map = |doc: &Document, labelled: &Labelled| {
             scorer.score(
                 &doc.id,
                 labelled
+                    .iter()
                     .filter(|l| !l.is_blank())
                     .map(|l| (Some(l.label()), l.bytes())),
             )
         };
-        pipeline::label_each(&source, &models, progress, map, &mut add)?;
+        pipeline::label_each(&source, &labellers, progress, map, &mut add)?;
     }
     let mut report = String::new();
     if args.json {

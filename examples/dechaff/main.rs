@@ -138,7 +138,7 @@ fn run(args: &Args) -> Result<u64> {
             let source = Source::new(args)?;
             let models = models_for(args, &source, &mut progress)?;
             let out = args.output.as_deref().ok_or("label needs -o OUT")?;
-            output::label(&source, &models, args.format, out, &mut progress)?;
+            output::label(&source, models, args.format, out, &mut progress)?;
         }
         Command::Eval => eval::run(args, &mut progress)?,
     }

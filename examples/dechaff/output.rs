@@ -52,17 +52,18 @@ pub fn id_path(out: &Path, id: &str, ext: &str) -> PathBuf {
 /// Label all documents of `source` into `out` in `format`.
 pub fn label(
     source: &Source,
-    models: &ModelSet,
+    models: ModelSet,
     format: Format,
     out: &Path,
     progress: &mut Progress,
 ) -> Result<()> {
-    let (render, ext): (fn(&Document, Labelled<'_, '_>) -> Vec<u8>, _) = match format {
+    let labellers = pipeline::Labellers::new(models);
+    let (render, ext): (fn(&Document, &Labelled) -> Vec<u8>, _) = match format {
         Format::Tsv => (tsv, "tsv"),
         Format::Text => (text, "txt"),
         Format::Jsonl => {
             return create(out, |w| {
-                pipeline::label_each(source, models, progress, jsonl, |_, line, _| {
+                pipeline::label_each(source, &labellers, progress, jsonl, |_, line, _| {
                     Ok(w.write_all(&line)?)
                 })
             });
@@ -71,31 +72,37 @@ pub fn label(
     fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let mut seen = HashSet::new();
     let mut dirs = HashSet::new();
-    pipeline::label_each(source, models, progress, render, |doc, bytes, progress| {
-        let path = id_path(out, &doc.id, ext);
-        if !seen.insert(path.clone()) {
-            progress.bad(
-                true,
-                format_args!(
-                    "document {}: its output file is taken by an earlier document",
-                    doc.id
-                ),
-            );
-            return Ok(());
-        }
-        if let Some(dir) = path.parent().filter(|d| !dirs.contains(*d)) {
-            fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            dirs.insert(dir.to_path_buf());
-        }
-        fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(())
-    })
+    pipeline::label_each(
+        source,
+        &labellers,
+        progress,
+        render,
+        |doc, bytes, progress| {
+            let path = id_path(out, &doc.id, ext);
+            if !seen.insert(path.clone()) {
+                progress.bad(
+                    true,
+                    format_args!(
+                        "document {}: its output file is taken by an earlier document",
+                        doc.id
+                    ),
+                );
+                return Ok(());
+            }
+            if let Some(dir) = path.parent().filter(|d| !dirs.contains(*d)) {
+                fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                dirs.insert(dir.to_path_buf());
+            }
+            fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(())
+        },
+    )
 }
 
 /// `label<TAB>line` for every non-blank line: the gold format.
-fn tsv(doc: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
+fn tsv(doc: &Document, labelled: &Labelled) -> Vec<u8> {
     let mut out = Vec::with_capacity(doc.text.len() + 8 * labelled.len());
-    for line in labelled.filter(|l| !l.is_blank()) {
+    for line in labelled.iter().filter(|l| !l.is_blank()) {
         out.extend_from_slice(line.label().as_str().as_bytes());
         out.push(b'\t');
         out.extend_from_slice(line.bytes());
@@ -105,7 +112,7 @@ fn tsv(doc: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
 }
 
 /// The body lines only, each ending in a newline.
-fn text(_: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
+fn text(_: &Document, labelled: &Labelled) -> Vec<u8> {
     // The documents are valid UTF-8 (see `Source`), so nothing is replaced.
     let mut out = labelled.body_text().into_bytes();
     if !out.is_empty() {
@@ -141,9 +148,10 @@ impl Serialize for Counts {
 }
 
 /// One JSON object and a newline.
-fn jsonl(doc: &Document, labelled: Labelled<'_, '_>) -> Vec<u8> {
+fn jsonl(doc: &Document, labelled: &Labelled) -> Vec<u8> {
     let (text, counts) = (labelled.body_text(), Counts(labelled.counts()));
     let lines = labelled
+        .iter()
         .filter(|l| !l.is_blank())
         .map(|l| (l.label(), l.span().start, l.span().end))
         .collect();

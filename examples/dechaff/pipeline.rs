@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dechaff::{dump::Document, Labelled, ModelSet, SiteLearner, SiteModelBuilder};
+use dechaff::{dump::Document, Labelled, Labeller, ModelSet, SiteLearner, SiteModelBuilder};
 use rayon::prelude::*;
 
 use crate::{input::Progress, input::Source, Result};
@@ -56,15 +56,44 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
     Ok(set)
 }
 
-/// Label every document with its group's model (or the model-free
-/// labeller), batch by batch, documents in parallel: `map` turns a labelled
-/// document into `T`, then `sink` gets the results in input order (and
-/// the progress, to report bad documents).
+/// One labeller per site group with a model, and the model-free one for
+/// the other groups.
+pub struct Labellers {
+    sites: HashMap<String, Labeller>,
+    alone: Labeller,
+}
+
+impl Labellers {
+    /// Hand each model of `models` to a labeller of its own.
+    pub fn new(models: ModelSet) -> Labellers {
+        let sites = models
+            .into_models()
+            .map(|(group, model)| (group, Labeller::new(model)))
+            .collect();
+        Labellers {
+            sites,
+            alone: Labeller::default(),
+        }
+    }
+
+    /// The labeller of a site group, and whether it has a site model.
+    fn get(&self, group: &str) -> (&Labeller, bool) {
+        match self.sites.get(group) {
+            Some(labeller) => (labeller, true),
+            None => (&self.alone, false),
+        }
+    }
+}
+
+/// Label every document with its group's labeller, batch by batch,
+/// documents in parallel (each thread refilling its own [`Labelled`]):
+/// `map` turns a labelled document into `T`, then `sink` gets the results
+/// in input order (and the progress, to report bad documents).
 pub fn label_each<T: Send>(
     source: &Source,
-    models: &ModelSet,
+    labellers: &Labellers,
     progress: &mut Progress,
-    map: impl Fn(&Document, Labelled<'_, '_>) -> T + Sync,
+    map: impl Fn(&Document, &Labelled) -> T + Sync,
     mut sink: impl FnMut(&Document, T, &mut Progress) -> Result<()>,
 ) -> Result<()> {
     progress.begin("label");
@@ -72,9 +101,10 @@ pub fn label_each<T: Send>(
     source.for_each_batch(progress, true, |batch, progress| {
         let results: Vec<(T, bool)> = batch
             .par_iter()
-            .map(|doc| match models.get(&doc.group) {
-                Some(model) => (map(doc, model.label(&doc.text)), true),
-                None => (map(doc, dechaff::label(&doc.text)), false),
+            .map_init(Labelled::new, |labelled, doc| {
+                let (labeller, with_model) = labellers.get(&doc.group);
+                labeller.label_into(&doc.text, labelled);
+                (map(doc, labelled), with_model)
             })
             .collect();
         for (doc, (result, with_model)) in batch.iter().zip(results) {

@@ -3,10 +3,10 @@
 //! a save/load round trip and a merge.
 #![no_main]
 
-use dechaff::{lines, Labelled, SiteModel, SiteModelBuilder};
+use dechaff::{lines, Labelled, Labeller, SiteModel, SiteModelBuilder};
 use libfuzzer_sys::fuzz_target;
 
-fn check(page: &[u8], labelled: Labelled<'_, '_>) {
+fn check(page: &[u8], labelled: &Labelled) {
     assert_eq!(labelled.len(), lines(page).count(), "one label per line");
     let mut next = 0;
     for segment in labelled.segments() {
@@ -15,7 +15,7 @@ fn check(page: &[u8], labelled: Labelled<'_, '_>) {
     }
     assert_eq!(next, labelled.len(), "segments cover every line");
     let _ = labelled.body_text();
-    for (line, scanned) in labelled.zip(lines(page)) {
+    for (line, scanned) in labelled.iter().zip(lines(page)) {
         assert_eq!(line.full_span(), scanned.full_span());
         let _ = line.reason().to_string();
     }
@@ -27,9 +27,13 @@ fuzz_target!(|data: &[u8]| {
     let mut builder = SiteModelBuilder::new();
     builder.sample_pages(4);
     let model = builder.build(&pages);
+    let labeller = Labeller::new(model.clone());
+    let mut reused = Labelled::new();
     for page in &pages {
-        check(page, model.label(page));
-        check(page, dechaff::label(page));
+        check(page, &labeller.label(page));
+        check(page, &dechaff::label(page));
+        labeller.label_into(page, &mut reused);
+        check(page, &reused);
     }
 
     let mut file = Vec::new();
@@ -44,6 +48,6 @@ fuzz_target!(|data: &[u8]| {
     let merged = a.merge(&b);
     assert_eq!(merged, b.merge(&a), "merge is commutative");
     if let Some(page) = pages.first() {
-        check(page, merged.label(page));
+        check(page, &Labeller::new(merged).label(page));
     }
 });

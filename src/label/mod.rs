@@ -1,6 +1,8 @@
-//! The labeller: templates, regions, cues and line features decide each line.
+//! The labeller: templates, regions, cues and line features decide each
+//! line. [`Labeller`] holds a site model and a classifier; [`Labelled`] holds
+//! one labelled page.
 
-use std::{cell::RefCell, ops::Range};
+use std::{ops::Range, sync::Arc, sync::LazyLock};
 
 use crate::{
     analyze::{analyze, LineInfo, PageInfo},
@@ -9,34 +11,37 @@ use crate::{
     fold::Folded,
     labels::Label,
     lines::Span,
-    template::{for_each_gap, match_template, Anchor, Match, SiteModel},
+    template::{for_each_gap, match_template, Anchor, Match, SiteModel, TemplateId},
 };
 
 /// Why a line got its label, for debugging. See [`LabelledLine::reason`].
+///
+/// Templates are named by their [`TemplateId`]; the model says more about
+/// one ([`SiteModel::template`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Reason<'m> {
+pub enum Reason {
     /// A blank line: labelled like the non-blank line before it.
     Blank,
     /// An exact template of the site.
     Template {
-        /// The template's folded text.
-        text: &'m str,
+        /// The template.
+        template: TemplateId,
         /// Pages of the site it occurs on.
         pages: u32,
     },
     /// A slotted template: fixed words around a variable slot.
     SlottedTemplate {
-        /// The template's folded text, the slot shown as `…`.
-        text: &'m str,
+        /// The template.
+        template: TemplateId,
         /// Words of the line that the template fixes.
         fixed_words: u32,
     },
     /// A line that never repeats but lies in a boilerplate region of the
-    /// site's template frame, after the template `after`.
+    /// site's template frame, after (or before) the template `after`.
     Region {
-        /// Folded text of the template that opens the region.
-        after: &'m str,
+        /// The template that opens (or closes) the region.
+        after: TemplateId,
     },
     /// A phrase of the cue lexicon.
     Cue {
@@ -54,15 +59,18 @@ pub enum Reason<'m> {
     Title,
 }
 
-impl std::fmt::Display for Reason<'_> {
+impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Reason::Blank => write!(f, "blank line"),
-            Reason::Template { text, pages } => write!(f, "template on {pages} pages: {text:?}"),
-            Reason::SlottedTemplate { text, fixed_words } => {
-                write!(f, "slotted template ({fixed_words} fixed words): {text:?}")
+            Reason::Template { template, pages } => {
+                write!(f, "template {template} on {pages} pages")
             }
-            Reason::Region { after } => write!(f, "boilerplate region after template {after:?}"),
+            Reason::SlottedTemplate {
+                template,
+                fixed_words,
+            } => write!(f, "slotted template {template} ({fixed_words} fixed words)"),
+            Reason::Region { after } => write!(f, "boilerplate region after template {after}"),
             Reason::Cue { phrase } => write!(f, "cue {phrase:?}"),
             Reason::Features { score } => write!(f, "line features, score {score:+.2}"),
             Reason::Context => write!(f, "context of neighbouring lines"),
@@ -71,21 +79,34 @@ impl std::fmt::Display for Reason<'_> {
     }
 }
 
-/// One line of a page with its label. Borrows the page (`'p`) and the model
-/// (`'m`).
+/// The reason a template match gives its line.
+fn template_reason(t: Match) -> Reason {
+    match t {
+        Match::Exact { id, pages } => Reason::Template {
+            template: TemplateId(id),
+            pages,
+        },
+        Match::Slotted { id, fixed } => Reason::SlottedTemplate {
+            template: TemplateId(id),
+            fixed_words: fixed,
+        },
+    }
+}
+
+/// One line of a labelled page, borrowed from its [`Labelled`].
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LabelledLine<'m, 'p> {
-    bytes: &'p [u8],
+pub struct LabelledLine<'a> {
+    bytes: &'a [u8],
     span: Span,
     terminator: u8,
     index: usize,
     label: Label,
-    reason: Reason<'m>,
+    reason: Reason,
 }
 
-impl<'m, 'p> LabelledLine<'m, 'p> {
+impl<'a> LabelledLine<'a> {
     /// The line's bytes without terminator.
-    pub fn bytes(&self) -> &'p [u8] {
+    pub fn bytes(&self) -> &'a [u8] {
         self.bytes
     }
 
@@ -113,7 +134,7 @@ impl<'m, 'p> LabelledLine<'m, 'p> {
     }
 
     /// What decided the label.
-    pub fn reason(&self) -> Reason<'m> {
+    pub fn reason(&self) -> Reason {
         self.reason
     }
 
@@ -125,15 +146,15 @@ impl<'m, 'p> LabelledLine<'m, 'p> {
 
 /// A run of consecutive lines with one label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Segment<'p> {
-    page: &'p [u8],
+pub struct Segment<'a> {
+    page: &'a [u8],
     label: Label,
     span: Span,
     first: usize,
     last: usize,
 }
 
-impl<'p> Segment<'p> {
+impl<'a> Segment<'a> {
     /// The label of every line in the run.
     pub fn label(&self) -> Label {
         self.label
@@ -146,7 +167,7 @@ impl<'p> Segment<'p> {
     }
 
     /// The run's bytes, lines joined by their original terminators.
-    pub fn bytes(&self) -> &'p [u8] {
+    pub fn bytes(&self) -> &'a [u8] {
         &self.page[self.span.range()]
     }
 
@@ -157,53 +178,130 @@ impl<'p> Segment<'p> {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Decided<'m> {
+struct Decided {
     span: Span,
     terminator: u8,
     label: Label,
-    reason: Reason<'m>,
+    reason: Reason,
 }
 
-/// The labelled lines of one page, from [`SiteModel::label`] or [`label`].
+/// The shipped classifier, shared by every labeller that keeps it.
+static SHIPPED: LazyLock<Arc<LineClassifier>> =
+    LazyLock::new(|| Arc::new(LineClassifier::shipped().clone()));
+
+/// Labels the lines of pages: a site's [`SiteModel`] and a
+/// [`LineClassifier`], immutable once built, `Clone + Send + Sync`.
 ///
-/// It is an iterator of [`LabelledLine`]s, and also offers the whole page's
-/// [`segments`](Labelled::segments), [`body_text`](Labelled::body_text) and
-/// [`counts`](Labelled::counts), whatever the iterator has consumed.
+/// [`Labeller::default`] has no site model: it labels by cues and line
+/// features alone, for pages whose site has no other pages in the dump
+/// (the same as [`label`]). [`Labeller::new`] takes the model a
+/// [`SiteModelBuilder`](crate::SiteModelBuilder) learned from the site's
+/// pages. Share one labeller across threads; give each thread its own
+/// [`Labelled`] to reuse with [`Labeller::label_into`].
 ///
 /// ```
-/// use dechaff::Label;
+/// use dechaff::{Label, Labelled, Labeller, Reason, SiteModelBuilder};
 ///
-/// let page = "Home\n- News\n- Sport\n\
-///     The council approved the new budget on Tuesday, after a long debate about schools and roads that lasted well into the evening.\n\
-///     Most of the extra money will go to the repair of primary schools, the mayor said, and the rest to the ring road.\n\
-///     Share this article\n\
-///     Copyright 2025 The Daily Example. All rights reserved.\n";
-/// let labelled = dechaff::label(page.as_bytes());
-/// assert_eq!(labelled.len(), 7);
-/// assert!(labelled.body_text().starts_with("The council approved"));
-/// let labels: Vec<Label> = labelled.map(|l| l.label()).collect();
-/// assert_eq!(labels[0], Label::Navigation);
-/// assert_eq!(labels[6], Label::Other);
+/// // Pages of one site, as an HTML-to-text step leaves them.
+/// let pages = [
+///     "Home\n- News\n- Sport\nThe council approved the new budget on Tuesday after a long debate about schools.\nWe're hiring\nNight editor (m/f/d)\nAll comments are moderated.\n",
+///     "Home\n- News\n- Sport\nA storm flooded several streets of the old town overnight, the fire brigade said.\nWe're hiring\nSports reporter, part time\nAll comments are moderated.\n",
+///     "Home\n- News\n- Sport\nThe library reopens after its renovation and now offers readings for children on Sundays.\nWe're hiring\nCaretaker for the town hall\nAll comments are moderated.\n",
+/// ];
+/// let model = SiteModelBuilder::new().build(&pages);
+/// let labeller = Labeller::new(model);
+///
+/// let labelled = labeller.label(pages[1]);
+/// assert_eq!(
+///     labelled.body_text(),
+///     "A storm flooded several streets of the old town overnight, the fire brigade said.",
+/// );
+/// let line = labelled.get(0).unwrap();
+/// assert_eq!(line.label(), Label::Navigation);
+/// let Reason::Template { template, pages: on } = line.reason() else { panic!() };
+/// assert_eq!(on, 3);
+/// assert_eq!(labeller.model().template(template).unwrap().text, "home");
+///
+/// // Many pages: one `Labelled` whose buffers are reused.
+/// let mut out = Labelled::new();
+/// let mut body_lines = 0;
+/// for page in &pages {
+///     labeller.label_into(page, &mut out);
+///     body_lines += out.counts()[Label::Body.index()];
+/// }
+/// assert_eq!(body_lines, 3);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Labelled<'m, 'p> {
-    page: &'p [u8],
-    lines: Vec<Decided<'m>>,
-    next: usize,
+pub struct Labeller {
+    model: SiteModel,
+    classifier: Arc<LineClassifier>,
 }
 
-/// Whether labelling with `model` needs the lines' prefix and suffix keys:
-/// only a model with frequent prefixes or suffixes can match a slotted
-/// template (`slot_split` finds nothing in empty maps).
-fn needs_keys(model: Option<&SiteModel>) -> bool {
-    model.is_some_and(|m| !(m.prefixes.is_empty() && m.suffixes.is_empty()))
+impl Default for Labeller {
+    fn default() -> Labeller {
+        Labeller::new(SiteModel::default())
+    }
 }
 
-/// Label a page with no site model: cues and line features only.
+impl Labeller {
+    /// A labeller for the pages of the site `model` was learned from, with
+    /// the shipped line classifier.
+    pub fn new(model: SiteModel) -> Labeller {
+        Labeller {
+            model,
+            classifier: Arc::clone(&SHIPPED),
+        }
+    }
+
+    /// The same labeller with another line classifier than the shipped one.
+    pub fn with_classifier(mut self, classifier: LineClassifier) -> Labeller {
+        self.classifier = Arc::new(classifier);
+        self
+    }
+
+    /// The site model.
+    pub fn model(&self) -> &SiteModel {
+        &self.model
+    }
+
+    /// Label every line of `page`.
+    pub fn label(&self, page: impl AsRef<[u8]>) -> Labelled {
+        let mut out = Labelled::new();
+        self.label_into(page, &mut out);
+        out
+    }
+
+    /// Label every line of `page` into `out`, replacing what it held and
+    /// reusing its buffers: label many pages with one [`Labelled`] (as
+    /// csv's `read_byte_record` reuses one record).
+    pub fn label_into(&self, page: impl AsRef<[u8]>, out: &mut Labelled) {
+        let page = page.as_ref();
+        out.page.clear();
+        out.page.extend_from_slice(page);
+        let info = analyze(page, &mut out.folded, needs_keys(&self.model));
+        out.lines = decide(Some(&self.model), &self.classifier, &info).lines;
+    }
+
+    /// The classifier's first- and second-stage inputs for each line of a
+    /// page that the classifier sees (`None` for blank and template lines);
+    /// the second stage is computed with this labeller's first stage.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn classifier_inputs(&self, page: &[u8]) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
+        let info = analyze(page, &mut Folded::default(), needs_keys(&self.model));
+        let d = decide(Some(&self.model), &self.classifier, &info);
+        let stage2 = self.classifier.stage2_inputs(&info, &d.features);
+        (0..info.lines.len())
+            .map(|i| d.free[i].then(|| (d.features[i].to_vec(), stage2[i].to_vec())))
+            .collect()
+    }
+}
+
+/// Label a page with no site model: cues and line features only, as
+/// [`Labeller::default`] does.
 ///
 /// Use this for pages whose site has no other pages in the dump.
-pub fn label(page: &[u8]) -> Labelled<'static, '_> {
-    Labelled::new(None, LineClassifier::shipped(), page)
+pub fn label(page: impl AsRef<[u8]>) -> Labelled {
+    Labeller::default().label(page)
 }
 
 /// The classifier's first- and second-stage inputs for each line of a page
@@ -217,45 +315,58 @@ pub fn __classifier_inputs(
     classifier: &LineClassifier,
     page: &[u8],
 ) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
-    with_analysis(model, page, |info| {
-        let d = decide(model, classifier, info);
-        let stage2 = classifier.stage2_inputs(info, &d.features);
-        (0..info.lines.len())
-            .map(|i| d.free[i].then(|| (d.features[i].to_vec(), stage2[i].to_vec())))
-            .collect()
-    })
+    Labeller::new(model.cloned().unwrap_or_default())
+        .with_classifier(classifier.clone())
+        .classifier_inputs(page)
 }
 
-/// Analyse `page` in this thread's scratch buffer and hand the result to `f`.
-fn with_analysis<T>(model: Option<&SiteModel>, page: &[u8], f: impl FnOnce(&PageInfo) -> T) -> T {
-    SCRATCH.with(|s| {
-        let mut folded = s.borrow_mut();
-        f(&analyze(page, &mut folded, needs_keys(model)))
-    })
+/// Whether labelling with `model` needs the lines' prefix and suffix keys:
+/// only a model with frequent prefixes or suffixes can match a slotted
+/// template (`slot_split` finds nothing in empty maps).
+fn needs_keys(model: &SiteModel) -> bool {
+    !(model.prefixes.is_empty() && model.suffixes.is_empty())
 }
 
-/// Like [`label`], with another line classifier than the shipped one.
-pub fn label_with<'p>(classifier: &LineClassifier, page: &'p [u8]) -> Labelled<'static, 'p> {
-    Labelled::new(None, classifier, page)
+/// The labelled lines of one page, from [`Labeller::label`] or [`label`]:
+/// a container that owns a copy of the page.
+///
+/// [`iter`](Labelled::iter) gives its [`LabelledLine`]s; it also offers the
+/// page's [`segments`](Labelled::segments), [`body_text`](Labelled::body_text)
+/// and [`counts`](Labelled::counts). [`Labeller::label_into`] refills one
+/// `Labelled` page after page without allocating it anew.
+///
+/// ```
+/// use dechaff::Label;
+///
+/// let page = "Home\n- News\n- Sport\n\
+///     The council approved the new budget on Tuesday, after a long debate about schools and roads that lasted well into the evening.\n\
+///     Most of the extra money will go to the repair of primary schools, the mayor said, and the rest to the ring road.\n\
+///     Share this article\n\
+///     Copyright 2025 The Daily Example. All rights reserved.\n";
+/// let labelled = dechaff::label(page);
+/// assert_eq!(labelled.len(), 7);
+/// assert!(labelled.body_text().starts_with("The council approved"));
+/// let labels: Vec<Label> = labelled.iter().map(|l| l.label()).collect();
+/// assert_eq!(labels[0], Label::Navigation);
+/// assert_eq!(labels[6], Label::Other);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Labelled {
+    page: Vec<u8>,
+    lines: Vec<Decided>,
+    /// Folding scratch, reused by [`Labeller::label_into`].
+    folded: Folded,
 }
 
-impl<'m, 'p> Labelled<'m, 'p> {
-    pub(crate) fn new(
-        model: Option<&'m SiteModel>,
-        classifier: &LineClassifier,
-        page: &'p [u8],
-    ) -> Labelled<'m, 'p> {
-        let lines = with_analysis(model, page, |info| decide(model, classifier, info).lines);
-        Labelled {
-            page,
-            lines,
-            next: 0,
-        }
+impl Labelled {
+    /// An empty container (no lines), to fill with [`Labeller::label_into`].
+    pub fn new() -> Labelled {
+        Labelled::default()
     }
 
     /// The page.
-    pub fn page(&self) -> &'p [u8] {
-        self.page
+    pub fn page(&self) -> &[u8] {
+        &self.page
     }
 
     /// Number of lines of the page (blank ones included).
@@ -269,21 +380,29 @@ impl<'m, 'p> Labelled<'m, 'p> {
     }
 
     /// The labelled line `i`.
-    pub fn get(&self, i: usize) -> Option<LabelledLine<'m, 'p>> {
-        let d = self.lines.get(i)?;
-        Some(LabelledLine {
+    pub fn get(&self, i: usize) -> Option<LabelledLine<'_>> {
+        Some(self.line(i, self.lines.get(i)?))
+    }
+
+    /// The labelled lines, in page order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = LabelledLine<'_>> + '_ {
+        self.lines.iter().enumerate().map(|(i, d)| self.line(i, d))
+    }
+
+    fn line<'a>(&'a self, index: usize, d: &Decided) -> LabelledLine<'a> {
+        LabelledLine {
             bytes: &self.page[d.span.range()],
             span: d.span,
             terminator: d.terminator,
-            index: i,
+            index,
             label: d.label,
             reason: d.reason,
-        })
+        }
     }
 
     /// Runs of consecutive lines with one label. Blank lines join the run
     /// of the line before them.
-    pub fn segments(&self) -> impl Iterator<Item = Segment<'p>> + '_ {
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> + '_ {
         let mut i = 0;
         std::iter::from_fn(move || {
             let first = i;
@@ -301,7 +420,7 @@ impl<'m, 'p> Labelled<'m, 'p> {
                 end: self.lines[last].span.end,
             };
             Some(Segment {
-                page: self.page,
+                page: &self.page,
                 label: d.label,
                 span,
                 first,
@@ -337,46 +456,6 @@ impl<'m, 'p> Labelled<'m, 'p> {
     }
 }
 
-impl<'m, 'p> Iterator for Labelled<'m, 'p> {
-    type Item = LabelledLine<'m, 'p>;
-
-    fn next(&mut self) -> Option<LabelledLine<'m, 'p>> {
-        let item = self.get(self.next)?;
-        self.next += 1;
-        Some(item)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.lines.len() - self.next;
-        (n, Some(n))
-    }
-}
-
-impl ExactSizeIterator for Labelled<'_, '_> {}
-
-impl SiteModel {
-    /// Label every line of `page`.
-    ///
-    /// See [`Labelled`] for what comes back.
-    pub fn label<'m, 'p>(&'m self, page: &'p [u8]) -> Labelled<'m, 'p> {
-        Labelled::new(Some(self), LineClassifier::shipped(), page)
-    }
-
-    /// Like [`SiteModel::label`], with another line classifier than the
-    /// shipped one.
-    pub fn label_with<'m, 'p>(
-        &'m self,
-        classifier: &LineClassifier,
-        page: &'p [u8],
-    ) -> Labelled<'m, 'p> {
-        Labelled::new(Some(self), classifier, page)
-    }
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Folded> = RefCell::new(Folded::default());
-}
-
 /// Whether a line looks like a menu entry or link: short, no sentence end.
 fn link_like(l: &LineInfo) -> bool {
     l.words <= 6 && !l.terminal
@@ -408,8 +487,8 @@ pub(crate) fn shape_role(l: &LineInfo) -> Label {
 }
 
 /// What [`decide`] found out about a page.
-struct Decision<'m> {
-    lines: Vec<Decided<'m>>,
+struct Decision {
+    lines: Vec<Decided>,
     /// The classifier's first-stage inputs of every line.
     features: Vec<[f32; N_FEATURES]>,
     /// Whether the classifier saw the line (non-blank, not a template).
@@ -421,10 +500,10 @@ fn decide<'m>(
     model: Option<&'m SiteModel>,
     classifier: &LineClassifier,
     info: &PageInfo,
-) -> Decision<'m> {
+) -> Decision {
     let lex = &*LEXICON;
     let n = info.lines.len();
-    let mut out: Vec<Decided<'m>> = info
+    let mut out: Vec<Decided> = info
         .lines
         .iter()
         .map(|l| Decided {
@@ -448,37 +527,19 @@ fn decide<'m>(
                 // saw, or a line that crossed the threshold in a merge):
                 // role from its own cues or shape.
                 out[i].label = cue_or_shape(&info.lines[i]);
-                out[i].reason = match t {
-                    Match::Exact { id, pages } => Reason::Template {
-                        text: m.lines.get(&id).map_or("", |l| l.text.as_str()),
-                        pages,
-                    },
-                    Match::Slotted { fixed, .. } => Reason::SlottedTemplate {
-                        text: "",
-                        fixed_words: fixed,
-                    },
-                };
+                out[i].reason = template_reason(t);
                 decided[i] = true;
                 continue;
             };
             matches[i] = Some((t, anchor));
             out[i].label = anchor.role;
-            out[i].reason = match t {
-                Match::Exact { pages, .. } => Reason::Template {
-                    text: &anchor.text,
-                    pages,
-                },
-                Match::Slotted { fixed, .. } => Reason::SlottedTemplate {
-                    text: &anchor.text,
-                    fixed_words: fixed,
-                },
-            };
+            out[i].reason = template_reason(t);
             decided[i] = true;
         }
     }
 
     // 2. Regions: runs of free lines between anchors.
-    let mut region: Vec<Option<(Label, &'m str)>> = vec![None; n];
+    let mut region: Vec<Option<(Label, TemplateId)>> = vec![None; n];
     let mut ctx = vec![Context::default(); n];
     for i in 0..n {
         ctx[i].template = decided[i];
@@ -486,18 +547,18 @@ fn decide<'m>(
     if model.is_some() {
         for_each_gap(
             n,
-            |i| matches[i].map(|m| m.1).filter(|a| a.frames),
+            |i| matches[i].filter(|m| m.1.frames),
             |start, end, opening, closing| {
-                let Some(p) = boiler_probability(opening, closing) else {
+                let Some(p) = boiler_probability(opening.map(|m| m.1), closing.map(|m| m.1)) else {
                     return;
                 };
                 for j in start..end {
                     ctx[j].region = Some(p);
                     if p >= 0.75 {
-                        let o = opening
+                        let (t, o) = opening
                             .or(closing)
                             .expect("a gap with statistics has an anchor");
-                        region[j] = Some((region_role(o), o.text.as_str()));
+                        region[j] = Some((region_role(o), TemplateId(t.id())));
                     }
                 }
             },
@@ -607,7 +668,7 @@ fn region_role(anchor: &Anchor) -> Label {
 /// decided for another boilerplate label by a cue or template. Inside it,
 /// boilerplate lines whose label came from their shape alone (names, dates,
 /// `Reply` links, vote counts) are `comment_policy`.
-fn comment_sections(info: &PageInfo, out: &mut [Decided<'_>]) {
+fn comment_sections(info: &PageInfo, out: &mut [Decided]) {
     let lex = &*LEXICON;
     let mut open = false;
     for (i, l) in info.lines.iter().enumerate() {
@@ -648,7 +709,7 @@ fn comment_sections(info: &PageInfo, out: &mut [Decided<'_>]) {
 /// In a run of adjacent boilerplate list items, lines whose role came only
 /// from their shape or region take the role most of the run's cue- and
 /// template-decided lines have.
-fn agree_in_lists(info: &PageInfo, out: &mut [Decided<'_>]) {
+fn agree_in_lists(info: &PageInfo, out: &mut [Decided]) {
     let n = out.len();
     let mut i = 0;
     while i < n {

@@ -122,6 +122,12 @@ impl ModelSet {
         self.sites.get(group)
     }
 
+    /// Site groups and their models, in group order, taken out of the set
+    /// (to hand each model to its [`Labeller`](crate::Labeller)).
+    pub fn into_models(self) -> impl Iterator<Item = (String, SiteModel)> {
+        self.sites.into_iter()
+    }
+
     /// Site groups and their models, in group order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &SiteModel)> + '_ {
         self.sites.iter().map(|(k, v)| (k.as_str(), v))

@@ -23,9 +23,9 @@ pub(crate) use roles::{assign_roles, frames_regions};
 /// of one site: its exact and slotted templates, their roles, and where the
 /// boilerplate regions sit relative to them.
 ///
-/// A model is immutable and `Send + Sync`: share one across threads and call
-/// [`SiteModel::label`] from each. An empty model ([`SiteModel::default`])
-/// labels pages by cues and line features alone.
+/// A model is immutable and `Send + Sync`; a [`Labeller`](crate::Labeller)
+/// holding it labels the site's pages. An empty model
+/// ([`SiteModel::default`]) labels pages by cues and line features alone.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SiteModel {
     /// Distinct pages learned from.
@@ -98,9 +98,30 @@ pub(crate) enum RoleSource {
     Shape,
 }
 
+/// Names one template of a [`SiteModel`]: a line's fingerprint for an exact
+/// template, a hash of its fixed words for a slotted one. Look it up with
+/// [`SiteModel::template`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TemplateId(pub(crate) u64);
+
+impl TemplateId {
+    /// The raw id.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for TemplateId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{:016x}", self.0)
+    }
+}
+
 /// One learned template, as listed by [`SiteModel::templates`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Template<'m> {
+    /// Its id, as [`Reason`](crate::Reason)s name it.
+    pub id: TemplateId,
     /// Exact or slotted.
     pub kind: TemplateKind,
     /// Its folded text; a slotted template shows its slot as `…`.
@@ -139,18 +160,18 @@ impl SiteModel {
         min_pages(self.pages, self.min_share)
     }
 
+    /// The template `id` names, if the model holds it with a role (a line
+    /// that became a template only in a [`merge`](SiteModel::merge), or a
+    /// slotted template the region sample never saw, has none: its lines
+    /// are labelled by their own cues and shape).
+    pub fn template(&self, id: TemplateId) -> Option<Template<'_>> {
+        self.anchors.get(&id.0).map(|a| a.template(id.0))
+    }
+
     /// The learned templates, exact ones first, each in a fixed order.
     pub fn templates(&self) -> impl Iterator<Item = Template<'_>> + '_ {
-        let mut out: Vec<Template<'_>> = self
-            .anchors
-            .values()
-            .map(|a| Template {
-                kind: a.kind,
-                text: &a.text,
-                pages: a.pages,
-                label: a.role,
-            })
-            .collect();
+        let mut out: Vec<Template<'_>> =
+            self.anchors.iter().map(|(&id, a)| a.template(id)).collect();
         out.sort_by(|a, b| {
             (
                 a.kind == TemplateKind::Slotted,
@@ -186,6 +207,19 @@ impl SiteModel {
             return bad("more sampled pages than pages");
         }
         Ok(())
+    }
+}
+
+impl Anchor {
+    /// The public view of this anchor, the template `id`.
+    fn template(&self, id: u64) -> Template<'_> {
+        Template {
+            id: TemplateId(id),
+            kind: self.kind,
+            text: &self.text,
+            pages: self.pages,
+            label: self.role,
+        }
     }
 }
 

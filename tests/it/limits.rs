@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use dechaff::{ErrorKind, Label, ModelSet, Reason, SiteModel, SiteModelBuilder};
+use dechaff::{ErrorKind, Label, Labeller, ModelSet, Reason, SiteModel, SiteModelBuilder};
 
 fn pages() -> [&'static str; 3] {
     [
@@ -37,8 +37,8 @@ fn long_line_bytes() -> usize {
 #[test]
 fn empty_page_has_no_lines() {
     assert_eq!(dechaff::lines(b"").count(), 0);
-    let model = model();
-    for labelled in [dechaff::label(b""), model.label(b"")] {
+    let labeller = Labeller::new(model());
+    for labelled in [dechaff::label(b""), labeller.label(b"")] {
         assert!(labelled.is_empty());
         assert_eq!(labelled.segments().count(), 0);
         assert_eq!(labelled.body_text(), "");
@@ -56,7 +56,7 @@ fn empty_pages_count_once_when_learning() {
     assert_eq!(model.templates().count(), 0);
     let nothing = SiteModelBuilder::new().build(Vec::<&[u8]>::new());
     assert_eq!(nothing.pages(), 0);
-    assert_eq!(nothing.label(pages()[0].as_bytes()).len(), 4);
+    assert_eq!(Labeller::new(nothing).label(pages()[0]).len(), 4);
 }
 
 #[test]
@@ -65,12 +65,12 @@ fn page_of_only_blank_lines_is_all_blank_body() {
     // on the page they keep the default, `body`. They never count: the body
     // text is empty and `counts` is all zero.
     let page = b"\n \n\t\r\n\x0c\n   ";
-    let model = model();
-    for labelled in [dechaff::label(page), model.label(page)] {
+    let labeller = Labeller::new(model());
+    for labelled in [dechaff::label(page), labeller.label(page)] {
         assert_eq!(labelled.len(), 5);
         assert_eq!(labelled.body_text(), "");
         assert_eq!(labelled.counts(), [0; 6]);
-        for line in labelled.clone() {
+        for line in labelled.iter() {
             assert!(line.is_blank());
             assert_eq!(line.reason(), Reason::Blank);
             assert_eq!(line.label(), Label::Body);
@@ -82,7 +82,7 @@ fn page_of_only_blank_lines_is_all_blank_body() {
 #[test]
 fn long_lines_are_labelled() {
     let n = long_line_bytes();
-    let model = model();
+    let labeller = Labeller::new(model());
     let prose: Vec<u8> = "Der Rat hat beschlossen, die Straße zu sanieren. "
         .as_bytes()
         .iter()
@@ -106,7 +106,7 @@ fn long_lines_are_labelled() {
         page.extend_from_slice(line);
         page.extend_from_slice(b"\nEs werden alle Kommentare moderiert!\n");
         let t = Instant::now();
-        let labelled = model.label(&page);
+        let labelled = labeller.label(&page);
         assert_eq!(labelled.len(), 3, "{name}");
         assert_eq!(labelled.get(1).unwrap().span().len(), n);
         let without = dechaff::label(&page);
@@ -170,7 +170,8 @@ fn hundred_thousand_pages_of_one_site() {
         .any(|t| t.text == "startseite" && t.pages == PAGES));
     let file = saved(|f| model.save(f));
     assert!(file.len() < 1 << 20, "model file of {} bytes", file.len());
-    let labels: Vec<Label> = model.label(page.as_bytes()).map(|l| l.label()).collect();
+    let labelled = Labeller::new(model.clone()).label(&page);
+    let labels: Vec<Label> = labelled.iter().map(|l| l.label()).collect();
     assert_eq!(labels[0], Label::Navigation);
     assert!(!labels[3].is_body());
     eprintln!(
@@ -311,4 +312,14 @@ fn failing_reader_is_an_io_error() {
     }
     let err = SiteModel::load(Failing).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Io(_)), "{err:?}");
+}
+
+#[test]
+fn labeller_and_labelled_are_send_and_sync() {
+    // Fails to compile, not at run time, if either stops being shareable.
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<Labeller>();
+    send_sync::<dechaff::Labelled>();
+    send_sync::<SiteModel>();
+    send_sync::<ModelSet>();
 }

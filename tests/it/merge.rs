@@ -6,7 +6,7 @@
 
 use std::{collections::BTreeMap, fs};
 
-use dechaff::{SiteModel, SiteModelBuilder};
+use dechaff::{Labeller, SiteModel, SiteModelBuilder};
 
 use crate::corpus::corpus_dir;
 
@@ -16,10 +16,11 @@ fn agreement(pages: &[Vec<u8>]) -> (usize, usize) {
     let build = |p: &[Vec<u8>]| SiteModelBuilder::new().build(p);
     let union: SiteModel = build(pages);
     let merged = build(&pages[..half]).merge(&build(&pages[half..]));
+    let (union, merged) = (Labeller::new(union), Labeller::new(merged));
     let mut same = 0;
     let mut total = 0;
     for page in pages {
-        for (u, m) in union.label(page).zip(merged.label(page)) {
+        for (u, m) in union.label(page).iter().zip(merged.label(page).iter()) {
             if !u.is_blank() {
                 total += 1;
                 same += usize::from(u.label() == m.label());

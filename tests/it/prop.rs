@@ -3,14 +3,17 @@
 
 use std::io::Read;
 
-use dechaff::{Fingerprint, Label, Labelled, ModelSet, SiteModel, SiteModelBuilder, Span};
+use dechaff::{
+    Fingerprint, Label, Labelled, Labeller, ModelSet, SiteModel, SiteModelBuilder, Span,
+};
 use proptest::{collection::vec, prelude::*, sample::Index};
 
 use crate::{gen, naive};
 
 /// Everything observable about a labelled page, to compare two labellings.
-fn observe(labelled: Labelled<'_, '_>) -> Vec<(Span, Span, Label, String)> {
+fn observe(labelled: &Labelled) -> Vec<(Span, Span, Label, String)> {
     labelled
+        .iter()
         .map(|l| (l.span(), l.full_span(), l.label(), l.reason().to_string()))
         .collect()
 }
@@ -49,7 +52,7 @@ fn reassemble(page: &[u8], cuts: &[Index]) -> Vec<u8> {
 }
 
 /// Check the labelled lines of `page` against the scanner and each other.
-fn check_labelled(page: &[u8], labelled: Labelled<'_, '_>) -> Result<(), TestCaseError> {
+fn check_labelled(page: &[u8], labelled: &Labelled) -> Result<(), TestCaseError> {
     let lines: Vec<dechaff::Line<'_>> = dechaff::lines(page).collect();
     prop_assert_eq!(labelled.len(), lines.len());
     prop_assert_eq!(labelled.page(), page);
@@ -59,7 +62,7 @@ fn check_labelled(page: &[u8], labelled: Labelled<'_, '_>) -> Result<(), TestCas
         lines.iter().filter(|l| !l.is_blank()).count()
     );
     let segments: Vec<dechaff::Segment<'_>> = labelled.segments().collect();
-    let all: Vec<dechaff::LabelledLine<'_, '_>> = labelled.collect();
+    let all: Vec<dechaff::LabelledLine<'_>> = labelled.iter().collect();
     prop_assert_eq!(all.len(), lines.len());
     for (i, (l, line)) in all.iter().zip(&lines).enumerate() {
         prop_assert_eq!(l.index(), i);
@@ -189,16 +192,18 @@ proptest! {
 
     #[test]
     fn one_label_per_line_without_model(page in gen::any_page()) {
-        check_labelled(&page, dechaff::label(&page))?;
+        check_labelled(&page, &dechaff::label(&page))?;
     }
 
     #[test]
     fn one_label_per_line_with_model(site in gen::site(6), page in gen::any_page()) {
-        let model = SiteModelBuilder::new().build(&site);
-        for p in &site {
-            check_labelled(p, model.label(p))?;
+        let labeller = Labeller::new(SiteModelBuilder::new().build(&site));
+        let mut reused = Labelled::new();
+        for p in site.iter().chain([&page]) {
+            check_labelled(p, &labeller.label(p))?;
+            labeller.label_into(p, &mut reused);
+            check_labelled(p, &reused)?;
         }
-        check_labelled(&page, model.label(&page))?;
     }
 
     #[test]
@@ -216,14 +221,18 @@ proptest! {
             learner.add(p);
         }
         prop_assert_eq!(&learner.finish(), &model);
+        let labeller = Labeller::new(model);
+        let mut reused = Labelled::new();
         for (p, q) in site.iter().zip(&reread) {
-            let expected = observe(model.label(p));
-            prop_assert_eq!(&observe(model.label(q)), &expected);
-            // The same page elsewhere in memory, after labelling other pages.
+            let expected = observe(&labeller.label(p));
+            prop_assert_eq!(&observe(&labeller.label(q)), &expected);
+            // The same page elsewhere in memory, after labelling other pages
+            // into the same buffers.
             let mut buf = vec![b'x'; before];
             buf.extend_from_slice(p);
-            prop_assert_eq!(&observe(model.label(&buf[before..])), &expected);
-            prop_assert_eq!(observe(dechaff::label(p)), observe(dechaff::label(&buf[before..])));
+            labeller.label_into(&buf[before..], &mut reused);
+            prop_assert_eq!(&observe(&reused), &expected);
+            prop_assert_eq!(observe(&dechaff::label(p)), observe(&dechaff::label(&buf[before..])));
         }
     }
 
@@ -236,7 +245,7 @@ proptest! {
         prop_assert_eq!(&model, &SiteModelBuilder::new().build([&page]));
         prop_assert_eq!((model.pages(), model.duplicate_pages()), (1, 0));
         prop_assert_eq!(model.templates().count(), 0);
-        prop_assert_eq!(observe(model.label(&page)), observe(dechaff::label(&page)));
+        prop_assert_eq!(observe(&Labeller::new(model).label(&page)), observe(&dechaff::label(&page)));
     }
 
     #[test]
@@ -275,8 +284,9 @@ proptest! {
         let empty = SiteModelBuilder::new().build(Vec::<Vec<u8>>::new());
         let merged = model.merge(&empty);
         prop_assert_eq!(&merged, &empty.merge(&model));
+        let (merged, model) = (Labeller::new(merged), Labeller::new(model));
         for p in &site {
-            prop_assert_eq!(observe(merged.label(p)), observe(model.label(p)));
+            prop_assert_eq!(observe(&merged.label(p)), observe(&model.label(p)));
         }
     }
 
@@ -317,11 +327,12 @@ proptest! {
         for t in model.templates() {
             prop_assert!((1..=model.pages()).contains(&t.pages), "{} of {} pages", t.pages, model.pages());
         }
+        let labeller = Labeller::new(model);
         for page in site.iter().chain(&pages) {
-            let labelled = model.label(page);
+            let labelled = labeller.label(page);
             prop_assert_eq!(labelled.len(), dechaff::lines(page).count());
             let _ = labelled.body_text();
-            for line in labelled {
+            for line in labelled.iter() {
                 let _ = line.reason().to_string();
             }
         }

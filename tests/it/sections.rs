@@ -2,7 +2,7 @@
 //! lines repeat, an ad label and its teaser, and a comment section with
 //! readers' comments, author and time lines, learned from three pages.
 
-use dechaff::{Label, SiteModelBuilder};
+use dechaff::{Label, Labeller, SiteModelBuilder};
 
 fn page(title: &str, body: &[&str], comments: &[(&str, &str)]) -> String {
     let mut p = format!(
@@ -44,8 +44,9 @@ fn job_box_ad_and_comment_section_of_a_learned_site() {
         ),
     ];
     let model = SiteModelBuilder::new().build(&pages);
-    let labelled: Vec<(Label, String)> = model
-        .label(pages[1].as_bytes())
+    let labelled: Vec<(Label, String)> = Labeller::new(model)
+        .label(&pages[1])
+        .iter()
         .filter(|l| !l.is_blank())
         .map(|l| (l.label(), String::from_utf8_lossy(l.bytes()).into_owned()))
         .collect();

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use dechaff::{Label, SiteModel, SiteModelBuilder};
+use dechaff::{Label, Labeller, SiteModelBuilder};
 
 use crate::corpus::corpus_dir;
 
@@ -39,8 +39,9 @@ fn seeds() -> Option<Vec<Seed>> {
 }
 
 /// (right, total, mistakes) over the non-blank lines of `seed`.
-fn score(model: &SiteModel, seed: &Seed) -> (usize, usize, Vec<String>) {
-    let labelled: Vec<_> = model.label(&seed.text).filter(|l| !l.is_blank()).collect();
+fn score(labeller: &Labeller, seed: &Seed) -> (usize, usize, Vec<String>) {
+    let all = labeller.label(&seed.text);
+    let labelled: Vec<_> = all.iter().filter(|l| !l.is_blank()).collect();
     assert_eq!(
         labelled.len(),
         seed.gold.len(),
@@ -65,8 +66,8 @@ fn score(model: &SiteModel, seed: &Seed) -> (usize, usize, Vec<String>) {
 #[test]
 fn learned_on_all_five_every_line_matches_gold() {
     let Some(seeds) = seeds() else { return };
-    let model = SiteModelBuilder::new().build(seeds.iter().map(|s| &s.text));
-    let mistakes: Vec<String> = seeds.iter().flat_map(|s| score(&model, s).2).collect();
+    let labeller = Labeller::new(SiteModelBuilder::new().build(seeds.iter().map(|s| &s.text)));
+    let mistakes: Vec<String> = seeds.iter().flat_map(|s| score(&labeller, s).2).collect();
     assert!(
         mistakes.is_empty(),
         "mislabelled seed lines:\n{}",
@@ -83,8 +84,8 @@ fn learned_on_four_the_unseen_fifth_is_at_least_97_percent_right() {
             .enumerate()
             .filter(|&(j, _)| j != k)
             .map(|(_, s)| &s.text);
-        let model = SiteModelBuilder::new().build(others);
-        let (right, total, mistakes) = score(&model, unseen);
+        let labeller = Labeller::new(SiteModelBuilder::new().build(others));
+        let (right, total, mistakes) = score(&labeller, unseen);
         let share = right as f64 / total as f64;
         eprintln!("seed {} unseen: {right}/{total} = {share:.3}", unseen.name);
         assert!(
@@ -102,8 +103,9 @@ fn job_titles_and_book_teasers_are_learned_not_named() {
     // labels from the learned regions and cues.
     let Some(seeds) = seeds() else { return };
     let model = SiteModelBuilder::new().build(seeds[1..].iter().map(|s| &s.text));
-    let labels: Vec<Label> = model
+    let labels: Vec<Label> = Labeller::new(model)
         .label(&seeds[0].text)
+        .iter()
         .filter(|l| !l.is_blank())
         .map(|l| l.label())
         .collect();
