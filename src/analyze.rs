@@ -188,8 +188,10 @@ impl PageInfo {
     }
 }
 
-/// Most words a slotted template's prefix or suffix can have.
-pub(crate) const MAX_FIXED: usize = 12;
+/// Lines of at most this many folded words keep their word hashes, for
+/// the title-overlap feature: a headline is short, and longer lines would
+/// cost memory for nothing.
+pub(crate) const HEADLINE_MAX_WORDS: usize = 25;
 
 /// Analyse every line of `page`. `keys` asks for prefix and suffix keys.
 pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo {
@@ -225,18 +227,14 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
             t.sort_unstable();
             out.title_words = Some(t);
         }
-        if folded.words.len() <= 25 {
+        if folded.words.len() <= HEADLINE_MAX_WORDS {
             info.word_hashes_at = out.word_hashes.len() as u32;
             out.word_hashes.extend_from_slice(&folded.words);
         }
-        // A slotted template fixes 3 words or more (see `slot_split`), so
-        // shorter lines need no keys.
-        if keys && folded.words.len() >= 3 {
-            let max = MAX_FIXED.min(folded.words.len() - 1);
+        if keys {
             info.keys_at = out.keys.len() as u32;
-            info.n_keys = max as u8;
-            folded.prefix_keys(max, |_, k| out.keys.push(k));
-            folded.suffix_keys(max, |_, k| out.keys.push(k));
+            info.n_keys = folded.n_slot_keys() as u8;
+            folded.slot_keys(|_, k| out.keys.push(k));
         }
         shape(bytes, folded, &mut info);
         lex.scan_raw(bytes.trim_ascii(), folded.ascii, info.words, &mut info.cues);

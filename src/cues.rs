@@ -5,11 +5,16 @@ use std::{collections::HashMap, sync::LazyLock};
 use crate::{
     fold::{normalize, Folded},
     hash::{word_hash, BuildMix, GOLDEN},
-    labels::Label,
+    labels::{top_boilerplate, Label},
     pattern::Pattern,
 };
 
 type WordMap = HashMap<u64, Vec<u16>, BuildMix>;
+
+/// Pattern cues are tried on lines of at most this many words: their
+/// shapes (a job listing, a sponsor line) are short, and a long line is
+/// prose whatever phrase it holds.
+const PATTERN_MAX_WORDS: u32 = 40;
 
 /// How much a cue says on its own. See `cues.tsv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -158,7 +163,7 @@ impl Lexicon {
     /// `ascii` has bit `b` set for every ASCII byte `b` of the line (it may
     /// have more bits set, never fewer).
     pub(crate) fn scan_raw(&self, raw: &[u8], ascii: u128, words: u32, hits: &mut CueHits) {
-        if words > 40 || self.regex_cue.is_empty() {
+        if words > PATTERN_MAX_WORDS || self.regex_cue.is_empty() {
             return;
         }
         for (re, &ci) in self.patterns.iter().zip(&self.regex_cue) {
@@ -283,18 +288,14 @@ impl CueHits {
     }
 }
 
+/// The first cue of the boilerplate label with most hits (ties go to the
+/// earlier label).
 #[inline]
 fn best_of(counts: &[u8; 6], cues: &[Option<u16>; 6]) -> Option<u16> {
     if *counts == [0; 6] {
         return None; // most lines: no hit at all
     }
-    let mut best: Option<usize> = None;
-    for l in 1..6 {
-        if counts[l] > 0 && best.is_none_or(|b| counts[l] > counts[b]) {
-            best = Some(l);
-        }
-    }
-    cues[best?]
+    cues[top_boilerplate(counts)?.index()]
 }
 
 #[cfg(test)]

@@ -117,6 +117,23 @@ static BYTE_CLASS: [u8; 256] = {
     t
 };
 
+/// Most words a slotted template's prefix or suffix can have.
+pub(crate) const MAX_FIXED: usize = 12;
+
+/// Fewest words a slotted template fixes: two words around a slot are too
+/// common a frame to be a template (see `slot_split`). Lines shorter than
+/// this get no slot keys.
+pub(crate) const MIN_FIXED: usize = 3;
+
+/// Which end of a line a slot key covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The first words.
+    Prefix,
+    /// The last words.
+    Suffix,
+}
+
 /// A reusable buffer holding one line's folded text and its word hashes.
 #[derive(Default, Debug, Clone)]
 pub(crate) struct Folded {
@@ -371,6 +388,27 @@ impl Folded {
             h = mix(h, w);
         }
         finish(h ^ seed)
+    }
+
+    /// How many prefix keys (and as many suffix keys) the line has: none
+    /// for a line of fewer than [`MIN_FIXED`] words, else one for each
+    /// length up to [`MAX_FIXED`] words that leaves a word for the slot.
+    pub(crate) fn n_slot_keys(&self) -> usize {
+        let words = self.words.len();
+        if words < MIN_FIXED {
+            0
+        } else {
+            MAX_FIXED.min(words - 1)
+        }
+    }
+
+    /// Hand `f` the line's [`n_slot_keys`](Folded::n_slot_keys) prefix
+    /// keys, shortest first, then as many suffix keys: the one loop that
+    /// both the learner and the labeller's analysis run over each line.
+    pub(crate) fn slot_keys(&self, mut f: impl FnMut(End, u64)) {
+        let n = self.n_slot_keys();
+        self.prefix_keys(n, |_, k| f(End::Prefix, k));
+        self.suffix_keys(n, |_, k| f(End::Suffix, k));
     }
 
     /// The folded text (valid UTF-8).

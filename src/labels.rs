@@ -87,3 +87,29 @@ impl FromStr for Label {
             .ok_or_else(|| Error::new(ErrorKind::UnknownLabel))
     }
 }
+
+/// The boilerplate label (any but `body`) with the highest score, ties
+/// going to the earlier label in [`Label::ALL`]; `None` when no score is
+/// above zero. Scores are indexed by [`Label::index`]; the body score is
+/// ignored.
+#[inline]
+pub(crate) fn top_boilerplate<T: PartialOrd + Default>(scores: &[T; 6]) -> Option<Label> {
+    let best = (2..6).fold(1, |b, i| if scores[i] > scores[b] { i } else { b });
+    (scores[best] > T::default()).then_some(Label::ALL[best])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_boilerplate_ignores_body_and_breaks_ties_to_the_earlier_label() {
+        assert_eq!(top_boilerplate(&[9u32, 0, 0, 0, 0, 0]), None);
+        assert_eq!(top_boilerplate(&[9u32, 0, 2, 2, 0, 1]), Some(Label::JobAd));
+        assert_eq!(
+            top_boilerplate(&[0f32, 0.5, 0.0, 0.0, 0.0, 0.7]),
+            Some(Label::Other)
+        );
+        assert_eq!(top_boilerplate(&[0u8; 6]), None);
+    }
+}

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::{
-    analyze::{analyze, PageInfo, MAX_FIXED},
+    analyze::{analyze, PageInfo},
     cues::LEXICON,
     features::{page_features, Context, LineClassifier},
-    fold::Folded,
+    fold::{End, Folded},
     hash::{page_key, BuildIdentity, SEED_PAGE},
     labels::Label,
     lines::lines,
@@ -63,14 +63,23 @@ pub struct SiteModelBuilder {
     sample_pages: usize,
 }
 
+/// Share of pages a template must be on by default: 3% keeps two pages
+/// enough for small sites (up to 66 pages) and ignores rare repeats in
+/// large ones.
+const DEFAULT_MIN_SHARE: f64 = 0.03;
+
+/// Pages the region statistics are taken from by default: enough to see
+/// each frequent template's surroundings, bounded for huge sites.
+const DEFAULT_SAMPLE_PAGES: usize = 64;
+
 /// Pages larger than this are never kept in the region sample.
 const MAX_SAMPLE_PAGE_BYTES: usize = 1 << 20;
 
 impl Default for SiteModelBuilder {
     fn default() -> SiteModelBuilder {
         SiteModelBuilder {
-            min_share: 0.03,
-            sample_pages: 64,
+            min_share: DEFAULT_MIN_SHARE,
+            sample_pages: DEFAULT_SAMPLE_PAGES,
         }
     }
 }
@@ -202,31 +211,40 @@ impl SiteLearner {
 
     /// Count the lines, prefixes and suffixes of one page.
     fn count(&mut self, page: &[u8]) {
-        self.page.clear();
-        let mut key = SEED_PAGE;
-        for line in lines(page) {
-            if line.is_blank() {
-                continue;
-            }
-            self.folded.fill(line.bytes());
-            let fp = self.folded.fingerprint().as_u64();
-            key = page_key(key, fp);
-            let span = line.span();
-            self.page.lines.push((fp, span.start, span.end));
-            let words = self.folded.words.len();
-            if words >= 3 {
-                let max = MAX_FIXED.min(words - 1);
-                let (pre, suf) = (&mut self.page.prefixes, &mut self.page.suffixes);
-                self.folded.prefix_keys(max, |_, k| pre.push(k));
-                self.folded.suffix_keys(max, |_, k| suf.push(k));
-            }
-        }
+        let key = self.collect_keys(page);
         if !self.seen.insert(key) {
             self.duplicate_pages = self.duplicate_pages.saturating_add(1);
             self.offer_sample(key, page);
             return;
         }
         self.pages = self.pages.saturating_add(1);
+        self.count_keys(page);
+        self.offer_sample(key, page);
+    }
+
+    /// Fold each non-blank line of `page` into `self.page`'s keys; the
+    /// page's content key (a hash of its line fingerprints in order).
+    fn collect_keys(&mut self, page: &[u8]) -> u64 {
+        self.page.clear();
+        let mut key = SEED_PAGE;
+        for line in lines(page).filter(|l| !l.is_blank()) {
+            self.folded.fill(line.bytes());
+            let fp = self.folded.fingerprint().as_u64();
+            key = page_key(key, fp);
+            let span = line.span();
+            self.page.lines.push((fp, span.start, span.end));
+            let (pre, suf) = (&mut self.page.prefixes, &mut self.page.suffixes);
+            self.folded.slot_keys(|end, k| match end {
+                End::Prefix => pre.push(k),
+                End::Suffix => suf.push(k),
+            });
+        }
+        key
+    }
+
+    /// Count the keys `collect_keys` found once each, as page number
+    /// `self.pages`; keep the folded text of lines reaching two pages.
+    fn count_keys(&mut self, page: &[u8]) {
         // Page numbers stamp the counters; past `u32::MAX` pages the stamp
         // would repeat, so count the page's distinct keys by sorting then.
         let page_no = self.pages;
@@ -255,7 +273,6 @@ impl SiteLearner {
                 counts.entry(k).or_default().count(page_no);
             }
         }
-        self.offer_sample(key, page);
     }
 
     /// Keep `page` in the bottom-k sample if its key is among the smallest.
@@ -403,6 +420,28 @@ fn list_run_votes(info: &PageInfo) -> Vec<Option<[u32; 6]>> {
     out
 }
 
+/// A line of running prose this long ...
+const ESSAY_MIN_WORDS: u32 = 30;
+/// ... and scored this surely body makes its gap body, however little
+/// prose the gap holds compared with the page's main gap.
+const ESSAY_MIN_SCORE: f32 = 1.5;
+/// A gap with at least this share of the page's most prose is body too
+/// (an article split by a template, such as an inline "Read also" link).
+const BODY_GAP_SHARE: f32 = 0.5;
+
+/// A run of free lines between two anchors (or an anchor and the page's
+/// start or end) on a sampled page.
+struct Gap {
+    start: usize,
+    end: usize,
+    opening: Option<u64>,
+    closing: Option<u64>,
+    /// Words of the lines the classifier calls body.
+    prose: u32,
+    /// Holds a long line of running prose.
+    essay: bool,
+}
+
 /// Take the region statistics of one sampled page.
 fn observe(
     model: &SiteModel,
@@ -411,78 +450,124 @@ fn observe(
     anchors: &mut BTreeMap<u64, Anchor>,
 ) {
     let info = analyze(page, folded, true);
-    let n = info.lines.len();
-    let min = min_pages(model.pages, model.min_share);
-    let matches: Vec<Option<Match>> = (0..n).map(|i| match_template(model, &info, i)).collect();
+    let matches: Vec<Option<Match>> = (0..info.lines.len())
+        .map(|i| match_template(model, &info, i))
+        .collect();
+    count_anchors(model, page, &info, &matches, folded, anchors);
+    if matches.iter().all(Option::is_none) {
+        return; // no template on this page: nothing to learn about regions
+    }
+    let gaps = gaps(&info, &matches, anchors);
+    count_regions(&info, &matches, &gaps, anchors);
+}
+
+/// Create the anchors of the page's templates, count the pages of slotted
+/// ones, and add their neighbours' cue votes.
+fn count_anchors(
+    model: &SiteModel,
+    page: &[u8],
+    info: &PageInfo,
+    matches: &[Option<Match>],
+    folded: &mut Folded,
+    anchors: &mut BTreeMap<u64, Anchor>,
+) {
     let mut seen_here = HashSet::new();
     let mut list_runs = None;
-    // Anchors: text, page count, neighbour votes.
-    for i in 0..n {
-        let Some(m) = matches[i] else { continue };
-        let anchor = anchors.entry(m.id()).or_insert_with(|| match m {
-            Match::Exact { id, .. } => new_anchor(
-                TemplateKind::Exact,
-                model
-                    .lines
-                    .get(&id)
-                    .map(|l| l.text.clone())
-                    .unwrap_or_default(),
-            ),
-            Match::Slotted { .. } => {
-                let (k, j) = slot_split(model, &info, i, min).unwrap_or((0, 0));
-                folded.fill(&page[info.lines[i].span.range()]);
-                let words: Vec<&str> = folded.as_str().split(' ').collect();
-                let mut text = words[..k].join(" ");
-                text.push_str(if k > 0 { " …" } else { "…" });
-                if j > 0 {
-                    text.push(' ');
-                    text.push_str(&words[words.len() - j..].join(" "));
-                }
-                debug_assert_eq!(slot_id(&info, i, k, j), m.id());
-                new_anchor(TemplateKind::Slotted, text)
-            }
-        });
+    for (i, m) in matches.iter().enumerate() {
+        let Some(m) = *m else { continue };
+        let anchor = anchors
+            .entry(m.id())
+            .or_insert_with(|| new_anchor_for(model, page, info, i, m, folded));
         if seen_here.insert(m.id()) && anchor.kind == TemplateKind::Slotted {
             anchor.pages += 1;
         }
-        // Neighbours: the run of list items it stands in, or the lines
-        // right before and after it.
-        let l = &info.lines[i];
-        let mut votes = [0u32; 6];
-        let non_blank = |from: usize, step: isize| {
-            let mut j = from as isize + step;
-            while j >= 0 && (j as usize) < n && info.lines[j as usize].blank {
-                j += step;
-            }
-            (j >= 0 && (j as usize) < n).then_some(j as usize)
-        };
-        if l.list_item {
-            // The run's votes less the line's own.
-            let runs = list_runs.get_or_insert_with(|| list_run_votes(&info));
-            let run_votes = runs[i].expect("a list item is in a run");
-            let mut own = [0u32; 6];
-            vote(&info, i, &mut own);
-            for ((v, r), o) in votes.iter_mut().zip(run_votes).zip(own) {
-                *v = r - o;
-            }
-        } else {
-            // The line right before counts twice: headings and labels
-            // (`Anzeige`, `Stellenangebote`) precede what they introduce.
-            let prev = non_blank(i, -1);
-            let before_prev = prev.and_then(|p| non_blank(p, -1));
-            for (j, times) in [(prev, 2), (before_prev, 1), (non_blank(i, 1), 1)] {
-                for _ in 0..times {
-                    if let Some(j) = j {
-                        vote(&info, j, &mut votes);
-                    }
-                }
-            }
-        }
+        let votes = neighbour_votes(info, i, &mut list_runs);
         for (v, x) in anchor.neighbours.iter_mut().zip(votes) {
             *v += x;
         }
     }
-    // Gaps of free lines between anchors; the one with most prose is body.
+}
+
+/// A new anchor for the template `m` that line `i` matched: an exact
+/// template's text from the model, a slotted one's as `prefix … suffix`.
+fn new_anchor_for(
+    model: &SiteModel,
+    page: &[u8],
+    info: &PageInfo,
+    i: usize,
+    m: Match,
+    folded: &mut Folded,
+) -> Anchor {
+    match m {
+        Match::Exact { id, .. } => new_anchor(
+            TemplateKind::Exact,
+            model
+                .lines
+                .get(&id)
+                .map(|l| l.text.clone())
+                .unwrap_or_default(),
+        ),
+        Match::Slotted { .. } => {
+            let min = min_pages(model.pages, model.min_share);
+            let (k, j) = slot_split(model, info, i, min).unwrap_or((0, 0));
+            folded.fill(&page[info.lines[i].span.range()]);
+            let words: Vec<&str> = folded.as_str().split(' ').collect();
+            let mut text = words[..k].join(" ");
+            text.push_str(if k > 0 { " …" } else { "…" });
+            if j > 0 {
+                text.push(' ');
+                text.push_str(&words[words.len() - j..].join(" "));
+            }
+            debug_assert_eq!(slot_id(info, i, k, j), m.id());
+            new_anchor(TemplateKind::Slotted, text)
+        }
+    }
+}
+
+/// The cue votes around template line `i`: the run of list items it
+/// stands in (less its own), or the lines right before and after it.
+/// `list_runs` caches the page's list runs once a list item needs them.
+fn neighbour_votes(
+    info: &PageInfo,
+    i: usize,
+    list_runs: &mut Option<Vec<Option<[u32; 6]>>>,
+) -> [u32; 6] {
+    let n = info.lines.len();
+    let mut votes = [0u32; 6];
+    if info.lines[i].list_item {
+        let runs = list_runs.get_or_insert_with(|| list_run_votes(info));
+        let run_votes = runs[i].expect("a list item is in a run");
+        let mut own = [0u32; 6];
+        vote(info, i, &mut own);
+        for ((v, r), o) in votes.iter_mut().zip(run_votes).zip(own) {
+            *v = r - o;
+        }
+        return votes;
+    }
+    let non_blank = |from: usize, step: isize| {
+        let mut j = from as isize + step;
+        while j >= 0 && (j as usize) < n && info.lines[j as usize].blank {
+            j += step;
+        }
+        (j >= 0 && (j as usize) < n).then_some(j as usize)
+    };
+    // The line right before counts twice: headings and labels
+    // (`Anzeige`, `Stellenangebote`) precede what they introduce.
+    let prev = non_blank(i, -1);
+    let before_prev = prev.and_then(|p| non_blank(p, -1));
+    for (j, times) in [(prev, 2), (before_prev, 1), (non_blank(i, 1), 1)] {
+        for _ in 0..times {
+            if let Some(j) = j {
+                vote(info, j, &mut votes);
+            }
+        }
+    }
+    votes
+}
+
+/// The gaps of free lines between the page's region-framing anchors, with
+/// how much prose each holds by the shipped classifier.
+fn gaps(info: &PageInfo, matches: &[Option<Match>], anchors: &BTreeMap<u64, Anchor>) -> Vec<Gap> {
     let ctx: Vec<Context> = matches
         .iter()
         .map(|m| Context {
@@ -490,21 +575,11 @@ fn observe(
             region: None,
         })
         .collect();
-    let features = page_features(&info, &ctx, true);
-    let classifier = LineClassifier::shipped();
-    let score = classifier.scores(&info, &features);
-    struct Gap {
-        start: usize,
-        end: usize,
-        opening: Option<u64>,
-        closing: Option<u64>,
-        prose: u32,
-        /// Holds a long line of running prose.
-        essay: bool,
-    }
+    let features = page_features(info, &ctx, true);
+    let score = LineClassifier::shipped().scores(info, &features);
     let mut gaps = Vec::new();
     for_each_gap(
-        n,
+        info.lines.len(),
         |i| matches[i].map(|m| m.id()).filter(|id| anchors[id].frames),
         |start, end, opening, closing| {
             let free = || (start..end).filter(|&j| !info.lines[j].blank && matches[j].is_none());
@@ -517,7 +592,7 @@ fn observe(
                 .sum();
             let essay = free().any(|j| {
                 let l = &info.lines[j];
-                !l.list_item && l.words >= 30 && score[j] > 1.5
+                !l.list_item && l.words >= ESSAY_MIN_WORDS && score[j] > ESSAY_MIN_SCORE
             });
             gaps.push(Gap {
                 start,
@@ -529,15 +604,24 @@ fn observe(
             });
         },
     );
-    if matches.iter().all(Option::is_none) {
-        return; // no template on this page: nothing to learn about regions
-    }
+    gaps
+}
+
+/// Count each gap as body or boilerplate after its opening anchor and
+/// before its closing one; the gap with most prose is body. A boilerplate
+/// gap's cue votes go to its opening anchor.
+fn count_regions(
+    info: &PageInfo,
+    matches: &[Option<Match>],
+    gaps: &[Gap],
+    anchors: &mut BTreeMap<u64, Anchor>,
+) {
     let max = gaps.iter().map(|g| g.prose).max().unwrap_or(0);
     if max == 0 {
         return; // no prose anywhere: the page says nothing about where the body sits
     }
-    for g in &gaps {
-        let body = g.prose == max || g.prose as f32 >= 0.5 * max as f32 || g.essay;
+    for g in gaps {
+        let body = g.prose == max || g.prose as f32 >= BODY_GAP_SHARE * max as f32 || g.essay;
         let slot = usize::from(!body);
         if let Some(a) = g.opening.and_then(|id| anchors.get_mut(&id)) {
             a.after[slot] += 1;
@@ -545,7 +629,7 @@ fn observe(
                 let mut votes = [0u32; 6];
                 for j in (g.start..g.end).filter(|&j| !info.lines[j].blank && matches[j].is_none())
                 {
-                    vote(&info, j, &mut votes);
+                    vote(info, j, &mut votes);
                 }
                 for (v, x) in a.region.iter_mut().zip(votes) {
                     *v += x;

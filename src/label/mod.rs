@@ -9,9 +9,11 @@ use crate::{
     cues::LEXICON,
     features::{page_features, Context, LineClassifier, N_FEATURES},
     fold::Folded,
-    labels::Label,
+    labels::{top_boilerplate, Label},
     lines::Span,
-    template::{for_each_gap, match_template, Anchor, Match, SiteModel, TemplateId},
+    template::{
+        for_each_gap, match_template, Anchor, Match, SiteModel, TemplateId, LINK_MAX_WORDS,
+    },
 };
 
 /// Why a line got its label, for debugging. See [`LabelledLine::reason`].
@@ -78,6 +80,32 @@ impl std::fmt::Display for Reason {
         }
     }
 }
+
+/// Free lines between templates are a boilerplate region when at least
+/// three in four sampled pages had boilerplate there.
+const REGION_MIN_PROBABILITY: f32 = 0.75;
+
+/// A decisive cue decides lines up to this many words whatever their
+/// score; a longer line that the classifier calls body is prose that
+/// mentions the phrase.
+const CUE_MAX_WORDS: u32 = 25;
+
+/// A region takes lines shorter than this (list items and cue lines
+/// whatever their length) ...
+const REGION_MAX_WORDS: u32 = 25;
+
+/// ... unless the classifier is this sure they are body: an article's
+/// paragraph stays body inside a region the statistics got wrong.
+const REGION_MAX_SCORE: f32 = 1.0;
+
+/// A line repeating the title line (a heading that restates it) must have
+/// this many words: one word repeats by chance.
+const TITLE_MIN_WORDS: u32 = 2;
+
+/// A run of list items agrees on the label of more than one in
+/// `LIST_QUORUM` of its lines: one "We're hiring" link does not make a whole
+/// menu a job box.
+const LIST_QUORUM: usize = 3;
 
 /// The reason a template match gives its line.
 fn template_reason(t: Match) -> Reason {
@@ -458,7 +486,7 @@ impl Labelled {
 
 /// Whether a line looks like a menu entry or link: short, no sentence end.
 fn link_like(l: &LineInfo) -> bool {
-    l.words <= 6 && !l.terminal
+    l.words <= LINK_MAX_WORDS && !l.terminal
 }
 
 /// The role of a boilerplate line: its own cue's label, else its shape's.
@@ -471,8 +499,7 @@ fn cue_or_shape(l: &LineInfo) -> Label {
 /// The boilerplate label with most votes (ties go to the earlier label), if
 /// any has a vote.
 fn most_voted(votes: &[u32; 6]) -> Option<Label> {
-    let best = (1..6).max_by_key(|&i| (votes[i], std::cmp::Reverse(i)))?;
-    (votes[best] > 0).then_some(Label::ALL[best])
+    top_boilerplate(votes)
 }
 
 /// The default role of a boilerplate line without cue or region.
@@ -554,7 +581,7 @@ fn decide<'m>(
                 };
                 for j in start..end {
                     ctx[j].region = Some(p);
-                    if p >= 0.75 {
+                    if p >= REGION_MIN_PROBABILITY {
                         let (t, o) = opening
                             .or(closing)
                             .expect("a gap with statistics has an anchor");
@@ -576,7 +603,7 @@ fn decide<'m>(
         }
         let s = scores[i];
         if let Some(c) = l.cues.decisive() {
-            if l.cues.line.is_some() || l.words <= 25 || s < 0.0 {
+            if l.cues.line.is_some() || l.words <= CUE_MAX_WORDS || s < 0.0 {
                 out[i].label = lex.cue(c).label;
                 out[i].reason = Reason::Cue {
                     phrase: &lex.cue(c).phrase,
@@ -585,16 +612,18 @@ fn decide<'m>(
             }
         }
         if Some(i) != title
-            && title.is_some_and(|t| info.lines[t].fp == l.fp && l.folded_words >= 2)
+            && title.is_some_and(|t| info.lines[t].fp == l.fp && l.folded_words >= TITLE_MIN_WORDS)
         {
             out[i].label = Label::Other;
             out[i].reason = Reason::Title;
             continue;
         }
         let cue_role = l.cues.role();
-        if let Some((label, after)) = region[i]
-            .filter(|_| l.list_item || (l.words < 25 && s < 1.0) || l.cues.decisive().is_some())
-        {
+        if let Some((label, after)) = region[i].filter(|_| {
+            l.list_item
+                || (l.words < REGION_MAX_WORDS && s < REGION_MAX_SCORE)
+                || l.cues.decisive().is_some()
+        }) {
             out[i].label = match cue_role {
                 Some(c) => lex.cue(c).label,
                 None if Some(i) == title => Label::Other,
@@ -731,7 +760,8 @@ fn agree_in_lists(info: &PageInfo, out: &mut [Decided]) {
             }
         }
         // One "We're hiring" link does not make a whole menu a job box.
-        let agreed = most_voted(&votes).filter(|l| 3 * votes[l.index()] as usize > end - i);
+        let agreed =
+            most_voted(&votes).filter(|l| LIST_QUORUM * votes[l.index()] as usize > end - i);
         if let Some(best) = agreed {
             for (d, l) in out[i..=end].iter_mut().zip(&info.lines[i..=end]) {
                 let own_cue = l.cues.role().is_some();

@@ -1,7 +1,7 @@
 //! The template matcher: which template, exact or slotted, a line of an
 //! analysed page belongs to, and the runs of lines between templates.
 
-use crate::{analyze::PageInfo, hash::slot_key};
+use crate::{analyze::PageInfo, fold::MIN_FIXED, hash::slot_key};
 
 use super::{min_pages, SiteModel};
 
@@ -65,7 +65,7 @@ pub(crate) fn slot_split(
 ) -> Option<(usize, usize)> {
     let l = &info.lines[i];
     let n = l.folded_words as usize;
-    if l.n_keys == 0 || n < 3 {
+    if l.n_keys == 0 || n < MIN_FIXED {
         return None;
     }
     let longest = |keys: &[u64], map: &std::collections::BTreeMap<u64, u32>| {
@@ -85,7 +85,7 @@ pub(crate) fn slot_split(
     }
     let fixed = k + j;
     let slot = n - fixed;
-    let enough = fixed >= 3 && (fixed >= slot || fixed >= LONG_FIXED);
+    let enough = fixed >= MIN_FIXED && (fixed >= slot || fixed >= LONG_FIXED);
     enough.then_some((k, j))
 }
 

@@ -17,7 +17,7 @@ mod roles;
 
 pub use file::{ModelSet, MODEL_FORMAT_VERSION};
 pub(crate) use matcher::{for_each_gap, match_template, slot_id, slot_split, Match};
-pub(crate) use roles::{assign_roles, frames_regions};
+pub(crate) use roles::{assign_roles, frames_regions, LINK_MAX_WORDS};
 
 /// What [`SiteModelBuilder`](crate::SiteModelBuilder) learns from the pages
 /// of one site: its exact and slotted templates, their roles, and where the
@@ -223,8 +223,11 @@ impl Anchor {
     }
 }
 
+/// A line on one page only is no template, whatever the share.
+const MIN_TEMPLATE_PAGES: u32 = 2;
+
 /// The template threshold: at least two pages, and at least `share` of them.
 pub(crate) fn min_pages(pages: u32, share: f64) -> u32 {
     let by_share = (share * pages as f64).ceil();
-    (by_share as u32).max(2)
+    (by_share as u32).max(MIN_TEMPLATE_PAGES)
 }
