@@ -146,7 +146,9 @@ impl<R: BufRead> JsonlReader<R> {
     fn parse(&self) -> Result<Document> {
         let record = self.record;
         let mut obj: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&self.buf)
-            .map_err(|source| Error::new(ErrorKind::MalformedJson { record, source }))?;
+            .map_err(|e| {
+                Error::because(e, |message| ErrorKind::MalformedJson { record, message })
+            })?;
         // Read before `text` and `url` are moved out: either may be the field.
         let group_field = self
             .group_by
@@ -206,7 +208,8 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
                 Err(source) => {
                     self.done = true;
                     let record = self.record;
-                    return Some(Err(Error::new(ErrorKind::ReadRecord { record, source })));
+                    let kind = |message| ErrorKind::ReadRecord { record, message };
+                    return Some(Err(Error::because(source, kind)));
                 }
             }
         }
@@ -316,10 +319,8 @@ impl<R: BufRead> WetReader<R> {
 
     fn io_error(&mut self, source: io::Error) -> Error {
         self.done = true;
-        Error::new(ErrorKind::ReadRecord {
-            record: self.record.max(1),
-            source,
-        })
+        let record = self.record.max(1);
+        Error::because(source, |message| ErrorKind::ReadRecord { record, message })
     }
 
     fn read_record(&mut self) -> Result<Option<Document>> {
@@ -475,9 +476,9 @@ impl DirReader {
 }
 
 fn path_error(path: &Path, source: io::Error) -> Error {
-    Error::new(ErrorKind::Path {
+    Error::because(source, |message| ErrorKind::Path {
         path: path.to_path_buf(),
-        source,
+        message,
     })
 }
 
@@ -627,9 +628,9 @@ impl Manifest {
         let mut manifest = Manifest::default();
         let mut id_col = None;
         while read_line(&mut rdr, &mut buf).map_err(|source| {
-            Error::new(ErrorKind::ReadRecord {
+            Error::because(source, |message| ErrorKind::ReadRecord {
                 record: line + 1,
-                source,
+                message,
             })
         })? {
             line += 1;

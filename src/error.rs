@@ -3,23 +3,29 @@ use std::fmt;
 /// The one error type of this crate.
 ///
 /// Every fallible operation returns this type. Inspect [`Error::kind`] to
-/// tell the cases apart.
+/// tell the cases apart. It is one pointer wide, so that a `Result` stays
+/// small; an error caused by another (an I/O or JSON error) keeps it as
+/// its [`source`](std::error::Error::source).
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// Reading or writing a model failed.
+    /// Reading or writing a model failed; the message is the I/O error's.
     #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(String),
     /// A model file could not be parsed: it is truncated, corrupt or not a
-    /// dechaff model at all.
+    /// dechaff model at all. The message is the parser's.
     #[error("corrupt model file: {0}")]
-    CorruptModel(#[source] serde_json::Error),
+    CorruptModel(String),
     /// A model file names a format other than the one this crate reads.
     #[error("model file has format `{found}`, expected `{expected}`")]
     NotAModel {
@@ -50,32 +56,29 @@ pub enum ErrorKind {
     #[error("unknown label (expected one of body, navigation, job_ad, comment_policy, advertisement, other)")]
     UnknownLabel,
     /// A file or directory of a dump could not be opened or read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {message}", path.display())]
     Path {
         /// The file or directory.
         path: std::path::PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The I/O error's message.
+        message: String,
     },
     /// Reading a record of a dump failed, for example because a gzip
     /// stream is truncated or corrupt. Reading stops there.
-    #[error("record {record}: {source}")]
+    #[error("record {record}: {message}")]
     ReadRecord {
         /// The 1-based number of the record being read.
         record: u64,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The I/O error's message.
+        message: String,
     },
     /// A line of a JSONL dump is not a JSON object.
-    #[error("record {record}: malformed JSON: {source}")]
+    #[error("record {record}: malformed JSON: {message}")]
     MalformedJson {
         /// The 1-based line number.
         record: u64,
-        /// The parser's error.
-        #[source]
-        source: serde_json::Error,
+        /// The parser's message.
+        message: String,
     },
     /// A record of a dump lacks a required part or has one of the wrong
     /// type.
@@ -91,29 +94,42 @@ pub enum ErrorKind {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind) -> Error {
-        Error { kind }
+        Error(Box::new(Inner { kind, source: None }))
+    }
+
+    /// An error of the kind `kind` makes of `source`'s message, keeping
+    /// `source` as the cause.
+    pub(crate) fn because<E>(source: E, kind: impl FnOnce(String) -> ErrorKind) -> Error
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Error(Box::new(Inner {
+            kind: kind(source.to_string()),
+            source: Some(Box::new(source)),
+        }))
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// Unwrap into the kind.
     pub fn into_kind(self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.kind.fmt(f)
+        self.0.kind.fmt(f)
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.kind)
+        let source = self.0.source.as_deref()?;
+        Some(source)
     }
 }
 
@@ -125,7 +141,7 @@ impl From<ErrorKind> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
-        Error::new(ErrorKind::Io(e))
+        Error::because(e, ErrorKind::Io)
     }
 }
 

@@ -72,7 +72,7 @@ pub fn normalize(line: &[u8]) -> String {
 }
 
 /// Whether `c` counts as punctuation for folding.
-pub const fn is_punctuation(c: char) -> bool {
+pub(crate) const fn is_punctuation(c: char) -> bool {
     matches!(
         c,
         '!' | '"' | '#' | '%' | '&' | '\'' | '(' | ')' | '*' | ',' | '-' | '.' | '/' | ':'

@@ -92,6 +92,15 @@ repository, criterion benches beside a bare `memchr` baseline).
   contradict each other [`ErrorKind::InconsistentModel`]; a failing reader
   [`ErrorKind::Io`].
 
+# Crate features
+
+* **`dump`** (default): the [`dump`] module, readers for directories of
+  `.txt` files, JSONL and Common Crawl WET dumps (gzipped or not). It adds
+  `flate2`. Without it the crate labels and learns from bytes you hand it.
+* **`train`**: the per-line inputs of the line classifier, for the
+  repository's trainer (`examples/train.rs`). Not a stable API; off by
+  default.
+
 # Untrusted input
 
 Any bytes are a valid page: invalid UTF-8, NUL bytes, lone `\r`, CRLF, an
@@ -121,11 +130,15 @@ mod template;
 #[cfg(feature = "dump")]
 pub mod dump;
 
+#[cfg(feature = "train")]
+#[doc(hidden)]
+pub use crate::label::__classifier_inputs;
+
 pub use crate::{
     error::{Error, ErrorKind, Result},
     features::LineClassifier,
-    fold::{is_punctuation, normalize, Fingerprint},
-    label::{__classifier_inputs, label, Labelled, LabelledLine, Labeller, Reason, Segment},
+    fold::{normalize, Fingerprint},
+    label::{label, Labelled, LabelledLine, Labeller, Reason, Segment},
     labels::Label,
     learn::{SiteLearner, SiteModelBuilder},
     lines::{lines, Line, Lines, Span},

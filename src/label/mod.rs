@@ -313,8 +313,9 @@ impl Labeller {
     /// The classifier's first- and second-stage inputs for each line of a
     /// page that the classifier sees (`None` for blank and template lines);
     /// the second stage is computed with this labeller's first stage.
+    #[cfg(feature = "train")]
     #[allow(clippy::type_complexity)]
-    pub(crate) fn classifier_inputs(&self, page: &[u8]) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
+    fn classifier_inputs(&self, page: &[u8]) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
         let info = analyze(page, &mut Folded::default(), needs_keys(&self.model));
         let d = decide(Some(&self.model), &self.classifier, &info);
         let stage2 = self.classifier.stage2_inputs(&info, &d.features);
@@ -335,7 +336,9 @@ pub fn label(page: impl AsRef<[u8]>) -> Labelled {
 /// The classifier's first- and second-stage inputs for each line of a page
 /// that the classifier sees (`None` for blank and template lines); the
 /// second stage is computed with `classifier`'s first stage. For the
-/// training tool (`examples/train.rs`); not part of the stable API.
+/// training tool (`examples/train.rs`, feature `train`); not part of the
+/// stable API.
+#[cfg(feature = "train")]
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
 pub fn __classifier_inputs(

@@ -5,7 +5,7 @@ use std::{
     io::{Read, Write},
 };
 
-use serde::{Deserialize, Serialize};
+use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -49,10 +49,47 @@ impl SiteModel {
     /// A truncated or corrupt file gives [`ErrorKind::CorruptModel`]; a file
     /// from a newer format version gives [`ErrorKind::UnsupportedVersion`].
     pub fn load<R: Read>(reader: R) -> Result<SiteModel> {
-        let model: SiteModel = load(reader, FORMAT_SITE)?;
-        model.check()?;
-        Ok(model)
+        load::<_, Unchecked>(reader, FORMAT_SITE)?.check()
     }
+}
+
+impl Serialize for SiteModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        SiteModel::serialize(self, serializer)
+    }
+}
+
+/// Deserialising checks the model's consistency ([`SiteModel::load`] does
+/// the same and tells the error apart as [`ErrorKind::InconsistentModel`]).
+impl<'de> Deserialize<'de> for SiteModel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        Unchecked::deserialize(deserializer)?
+            .check()
+            .map_err(D::Error::custom)
+    }
+}
+
+/// A model as read, before its consistency check.
+struct Unchecked(SiteModel);
+
+impl<'de> Deserialize<'de> for Unchecked {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        SiteModel::deserialize(deserializer).map(Unchecked)
+    }
+}
+
+impl Unchecked {
+    /// The model, if it is consistent.
+    fn check(self) -> Result<SiteModel> {
+        self.0.check()?;
+        Ok(self.0)
+    }
+}
+
+/// A set as read, before its models' consistency checks.
+#[derive(Deserialize)]
+struct UncheckedSet {
+    sites: BTreeMap<String, Unchecked>,
 }
 
 /// Write any serialisable body in the versioned envelope.
@@ -64,8 +101,8 @@ fn save<W: Write, T: Serialize>(writer: W, format: &str, body: &T) -> Result<()>
     };
     let mut writer = std::io::BufWriter::new(writer);
     serde_json::to_writer(&mut writer, &env).map_err(|e| match e.io_error_kind() {
-        Some(_) => Error::new(ErrorKind::Io(e.into())),
-        None => Error::new(ErrorKind::CorruptModel(e)),
+        Some(_) => Error::from(std::io::Error::from(e)),
+        None => Error::because(e, ErrorKind::CorruptModel),
     })?;
     writer.flush()?;
     Ok(())
@@ -76,7 +113,7 @@ fn load<R: Read, T: for<'de> Deserialize<'de>>(mut reader: R, format: &'static s
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes)?;
     let header: Header =
-        serde_json::from_slice(&bytes).map_err(|e| Error::new(ErrorKind::CorruptModel(e)))?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::because(e, ErrorKind::CorruptModel))?;
     let found = LEGACY_FORMATS
         .iter()
         .find(|(legacy, _)| *legacy == header.format)
@@ -96,11 +133,12 @@ fn load<R: Read, T: for<'de> Deserialize<'de>>(mut reader: R, format: &'static s
     // The body's fields sit beside `format` and `version`, which it ignores.
     // (Not through `Envelope`: serde's `flatten` buffers the map and then
     // cannot read the integer keys of the body's maps from JSON strings.)
-    serde_json::from_slice(&bytes).map_err(|e| Error::new(ErrorKind::CorruptModel(e)))
+    serde_json::from_slice(&bytes).map_err(|e| Error::because(e, ErrorKind::CorruptModel))
 }
 
 /// Site models of many sites, keyed by site group: what the `dechaff` example
-/// writes to one model file.
+/// writes to one model file. Deserialising with serde checks each model
+/// (see [`SiteModel`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelSet {
     sites: BTreeMap<String, SiteModel>,
@@ -161,10 +199,12 @@ impl ModelSet {
 
     /// Read a set written by [`ModelSet::save`]. Errors as [`SiteModel::load`].
     pub fn load<R: Read>(reader: R) -> Result<ModelSet> {
-        let set: ModelSet = load(reader, FORMAT_SET)?;
-        for model in set.sites.values() {
-            model.check()?;
-        }
-        Ok(set)
+        let set: UncheckedSet = load(reader, FORMAT_SET)?;
+        let sites = set
+            .sites
+            .into_iter()
+            .map(|(group, model)| Ok((group, model.check()?)))
+            .collect::<Result<_>>()?;
+        Ok(ModelSet { sites })
     }
 }

@@ -26,7 +26,15 @@ pub(crate) use roles::{assign_roles, frames_regions, LINK_MAX_WORDS};
 /// A model is immutable and `Send + Sync`; a [`Labeller`](crate::Labeller)
 /// holding it labels the site's pages. An empty model
 /// ([`SiteModel::default`]) labels pages by cues and line features alone.
+///
+/// It serialises with serde in the body of the model file format; a model
+/// deserialised with serde is checked for consistency as
+/// [`SiteModel::load`] checks it, and rejected if its counts contradict
+/// each other.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+// The derives make inherent `SiteModel::serialize`/`deserialize`; the
+// trait impls in `file.rs` wrap them, checking what is deserialised.
+#[serde(remote = "Self")]
 pub struct SiteModel {
     /// Distinct pages learned from.
     pub(crate) pages: u32,

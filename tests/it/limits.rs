@@ -300,6 +300,21 @@ fn inconsistent_model_is_rejected() {
         matches!(err.kind(), ErrorKind::InconsistentModel(_)),
         "{err:?}"
     );
+    // Deserialising with serde directly runs the same check.
+    assert!(serde_json::from_str::<SiteModel>(&file).is_ok());
+    let err = serde_json::from_str::<SiteModel>(&bad).unwrap_err();
+    assert!(err.to_string().contains("inconsistent model"), "{err}");
+    let set = format!(r#"{{"sites":{{"example.org":{bad}}}}}"#);
+    assert!(serde_json::from_str::<ModelSet>(&set).is_err());
+    let mut good = ModelSet::new();
+    good.insert("example.org", model());
+    let set_file = String::from_utf8(saved(|f| good.save(f))).unwrap();
+    let bad_set = set_file.replacen("\"pages\":3,", "\"pages\":1,", 1);
+    let err = ModelSet::load(bad_set.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InconsistentModel(_)),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -311,7 +326,31 @@ fn failing_reader_is_an_io_error() {
         }
     }
     let err = SiteModel::load(Failing).unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Io(_)), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Io(m) if m == "disk on fire"),
+        "{err:?}"
+    );
+    // The I/O error itself is the source.
+    let source = std::error::Error::source(&err).expect("an I/O error has a source");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .expect("the source is the I/O error");
+    assert_eq!(io.to_string(), "disk on fire");
+    assert_eq!(err.to_string(), "I/O error: disk on fire");
+}
+
+#[test]
+fn corrupt_model_keeps_the_parser_error_as_source() {
+    let err = SiteModel::load(&b"{\"format\": "[..]).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::CorruptModel(_)), "{err:?}");
+    assert!(std::error::Error::source(&err).is_some());
+    // No source for errors that have no cause of their own.
+    let err = "nonsense".parse::<Label>().unwrap_err();
+    assert!(std::error::Error::source(&err).is_none());
+    assert_eq!(
+        std::mem::size_of::<dechaff::Error>(),
+        std::mem::size_of::<usize>()
+    );
 }
 
 #[test]

@@ -63,7 +63,44 @@ pub fn normalize(line: &[u8]) -> String {
     words.join(" ")
 }
 
+/// The punctuation folding drops, as the crate docs describe it (Unicode
+/// class P among ASCII, Latin-1, General Punctuation, CJK Symbols and
+/// Punctuation, and the full-width forms), as inclusive ranges: a copy kept
+/// apart from the crate's own table, so that either one changing alone
+/// fails the fold tests.
+const PUNCTUATION: &[(char, char)] = &[
+    ('!', '#'),
+    ('%', '*'),
+    (',', '/'),
+    (':', ';'),
+    ('?', '@'),
+    ('[', ']'),
+    ('_', '_'),
+    ('{', '{'),
+    ('}', '}'),
+    ('¡', '¡'),
+    ('§', '§'),
+    ('«', '«'),
+    ('¶', '·'),
+    ('»', '»'),
+    ('¿', '¿'),
+    ('\u{2010}', '\u{2027}'),
+    ('\u{2030}', '\u{2043}'),
+    ('\u{2045}', '\u{2051}'),
+    ('\u{2053}', '\u{205E}'),
+    ('\u{3001}', '\u{3003}'),
+    ('\u{3008}', '\u{3011}'),
+    ('\u{3014}', '\u{301F}'),
+    ('\u{FF01}', '\u{FF03}'),
+    ('\u{FF05}', '\u{FF0A}'),
+    ('\u{FF0C}', '\u{FF0F}'),
+    ('\u{FF1A}', '\u{FF1B}'),
+    ('\u{FF1F}', '\u{FF20}'),
+];
+
 /// Whether `c` separates words when folding.
 pub fn separates(c: char) -> bool {
-    c.is_whitespace() || dechaff::is_punctuation(c) || c.is_ascii_control()
+    c.is_whitespace()
+        || PUNCTUATION.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+        || c.is_ascii_control()
 }
