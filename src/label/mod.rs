@@ -520,8 +520,10 @@ pub(crate) fn shape_role(l: &LineInfo) -> Label {
 struct Decision {
     lines: Vec<Decided>,
     /// The classifier's first-stage inputs of every line.
+    #[cfg_attr(not(feature = "train"), allow(dead_code))] // for the trainer
     features: Vec<[f32; N_FEATURES]>,
     /// Whether the classifier saw the line (non-blank, not a template).
+    #[cfg_attr(not(feature = "train"), allow(dead_code))] // for the trainer
     free: Vec<bool>,
 }
 
