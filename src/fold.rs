@@ -46,10 +46,11 @@ impl Fingerprint {
     /// assert_eq!(Fingerprint::of(b" Home "), Fingerprint::of(b"HOME"));
     /// assert_eq!(Fingerprint::of(b"12 Kommentare"), Fingerprint::of(b"3 Kommentare!"));
     /// assert_ne!(Fingerprint::of(b"Home"), Fingerprint::of(b"Homes"));
+    /// assert_eq!(Fingerprint::of("Home"), Fingerprint::of(b"home"));
     /// ```
-    pub fn of(line: &[u8]) -> Fingerprint {
+    pub fn of(line: impl AsRef<[u8]>) -> Fingerprint {
         let mut folded = Folded::default();
-        folded.fill(line);
+        folded.fill(line.as_ref());
         folded.fingerprint()
     }
 
@@ -62,11 +63,11 @@ impl Fingerprint {
 /// The folded form of a line, as described in the docs of [`Fingerprint`].
 ///
 /// ```
-/// assert_eq!(dechaff::normalize("  Seite 3 von 12 — Weiter »".as_bytes()), "seite 0 von 0 weiter");
+/// assert_eq!(dechaff::normalize("  Seite 3 von 12 — Weiter »"), "seite 0 von 0 weiter");
 /// ```
-pub fn normalize(line: &[u8]) -> String {
+pub fn normalize(line: impl AsRef<[u8]>) -> String {
     let mut folded = Folded::default();
-    folded.fill(line);
+    folded.fill(line.as_ref());
     // Only valid UTF-8 is ever written.
     folded.as_str().to_string()
 }

@@ -113,16 +113,21 @@ pub struct Lines<'p> {
     pos: usize,
 }
 
-/// Split a page into lines without copying it.
+/// Split a page (bytes, a `str`, a `String`, a `Vec<u8>`) into lines
+/// without copying it.
 ///
 /// ```
 /// let page = b"Home\r\nA sentence.\n\nlast";
 /// let lines: Vec<&[u8]> = dechaff::lines(page).map(|l| l.bytes()).collect();
 /// assert_eq!(lines, [&b"Home"[..], b"A sentence.", b"", b"last"]);
+/// assert_eq!(dechaff::lines("Home\nNews").count(), 2);
 /// ```
 #[inline]
-pub fn lines(page: &[u8]) -> Lines<'_> {
-    Lines { page, pos: 0 }
+pub fn lines<P: AsRef<[u8]> + ?Sized>(page: &P) -> Lines<'_> {
+    Lines {
+        page: page.as_ref(),
+        pos: 0,
+    }
 }
 
 impl<'p> Iterator for Lines<'p> {
