@@ -188,22 +188,35 @@ fn decode(s: &[u8]) -> Result<(char, usize), usize> {
     char::from_u32(c).map(|c| (c, need + 1)).ok_or(1)
 }
 
+/// What folding does with a character that is not ASCII.
+enum CharFold {
+    /// Whitespace or punctuation: ends the word.
+    Separator,
+    /// A numeral: a run of them folds to one `0`.
+    Numeral,
+    /// Anything else: kept, lowercased.
+    Kept,
+}
+
+#[inline]
+fn fold_char(c: char) -> CharFold {
+    if c.is_whitespace() || is_punctuation(c) {
+        CharFold::Separator
+    } else if c.is_numeric() {
+        CharFold::Numeral
+    } else {
+        CharFold::Kept
+    }
+}
+
 impl Folded {
     /// Fold `line` into this buffer, replacing what it held.
     ///
     /// Each word's FNV-1a hash is computed as its bytes are written.
     pub(crate) fn fill(&mut self, line: &[u8]) {
-        self.words.clear();
-        self.starts.clear();
-        self.numeric = false;
-        // Invariant: `buf.len() >= n + 2 * (bytes of line left)`: an ASCII
-        // byte writes at most two bytes (a space and itself); the
-        // non-ASCII path makes room for itself. The buffer is borrowed as a
-        // slice so that its pointer and length stay in registers.
-        let room = 2 * line.len() + 8;
-        if self.buf.len() < room {
-            self.buf.resize(room, 0);
-        }
+        self.reset(line.len());
+        // The buffer is borrowed as a slice so that its pointer and length
+        // stay in registers.
         let mut buf: &mut [u8] = &mut self.buf;
         let mut n = 0usize;
         let mut h = FNV_OFFSET; // hash of the current word
@@ -279,31 +292,26 @@ impl Folded {
                 self.buf.resize(need, 0);
                 buf = &mut self.buf;
             }
-            let c = match decode(&line[i..]) {
-                Ok((c, len)) => {
-                    i += len;
-                    c
-                }
-                Err(len) => {
-                    i += len;
-                    '\u{FFFD}'
-                }
-            };
-            if c.is_whitespace() || is_punctuation(c) {
-                if in_word {
-                    self.words.push(h);
-                    in_word = false;
-                }
-                in_digits = false;
-                continue;
-            }
-            let numeric = c.is_numeric();
-            if numeric {
-                self.numeric = true;
-                if in_digits {
+            let (c, len) = decode(&line[i..]).unwrap_or_else(|len| ('\u{FFFD}', len));
+            i += len;
+            let numeric = match fold_char(c) {
+                CharFold::Separator => {
+                    if in_word {
+                        self.words.push(h);
+                        in_word = false;
+                    }
+                    in_digits = false;
                     continue;
                 }
-            }
+                CharFold::Numeral => {
+                    self.numeric = true;
+                    if in_digits {
+                        continue;
+                    }
+                    true
+                }
+                CharFold::Kept => false,
+            };
             begin_word!();
             let start = n;
             if numeric {
@@ -323,6 +331,28 @@ impl Folded {
         if in_word {
             self.words.push(h);
         }
+        self.finish(n, other);
+    }
+
+    /// Empty the buffer for a line of `len` bytes, making room for it.
+    #[inline]
+    fn reset(&mut self, len: usize) {
+        self.words.clear();
+        self.starts.clear();
+        self.numeric = false;
+        // Invariant of `fill`: `buf.len() >= n + 2 * (bytes of line left)`:
+        // an ASCII byte writes at most two bytes (a space and itself); the
+        // non-ASCII path makes room for itself.
+        let room = 2 * len + 8;
+        if self.buf.len() < room {
+            self.buf.resize(room, 0);
+        }
+    }
+
+    /// Record the folded length `n` and the ASCII bytes `other` (as bits
+    /// of two words) that `fill` saw.
+    #[inline]
+    fn finish(&mut self, n: usize, other: [u64; 2]) {
         self.len = n;
         const LETTERS: u128 = 0x07ff_fffe_07ff_fffe << 64;
         self.ascii = (other[0] as u128) | (other[1] as u128) << 64 | LETTERS;
