@@ -382,6 +382,7 @@ fn eval_on_labelled_folder_and_misaligned_gold() {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn eval_on_seeds() {
     let Some(corpus) = corpus_dir() else { return };
     let seeds = corpus.join("seeds");

@@ -31,6 +31,7 @@ fn agreement(pages: &[Vec<u8>]) -> (usize, usize) {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn merged_halves_label_like_the_union() {
     let Some(corpus) = corpus_dir() else { return };
     let seeds_dir = corpus.join("seeds");

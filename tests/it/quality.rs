@@ -39,6 +39,7 @@ fn assert_scored(report: &Value, expected: u64) {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn wcxb_body_word_f1_floors() {
     let Some(corpus) = corpus_dir() else { return };
     let w = corpus.join("wcxb");
@@ -77,6 +78,7 @@ fn wcxb_body_word_f1_floors() {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn seeds_eval_is_perfect() {
     let Some(corpus) = corpus_dir() else { return };
     let seeds = corpus.join("seeds");
@@ -87,6 +89,7 @@ fn seeds_eval_is_perfect() {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn devset_six_label_floors() {
     let Some(corpus) = corpus_dir() else { return };
     let w = corpus.join("wcxb");

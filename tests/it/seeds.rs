@@ -64,6 +64,7 @@ fn score(labeller: &Labeller, seed: &Seed) -> (usize, usize, Vec<String>) {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn learned_on_all_five_every_line_matches_gold() {
     let Some(seeds) = seeds() else { return };
     let labeller = Labeller::new(SiteModelBuilder::new().build(seeds.iter().map(|s| &s.text)));
@@ -76,6 +77,7 @@ fn learned_on_all_five_every_line_matches_gold() {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn learned_on_four_the_unseen_fifth_is_at_least_97_percent_right() {
     let Some(seeds) = seeds() else { return };
     for (k, unseen) in seeds.iter().enumerate() {
@@ -98,6 +100,7 @@ fn learned_on_four_the_unseen_fifth_is_at_least_97_percent_right() {
 }
 
 #[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
 fn job_titles_and_book_teasers_are_learned_not_named() {
     // The one-off job titles and book teasers of an unseen page get their
     // labels from the learned regions and cues.
