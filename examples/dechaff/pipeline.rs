@@ -1,4 +1,5 @@
-//! The two passes: learning one model per site group, and labelling.
+//! The passes: counting each site group's pages, learning one model per
+//! site group, and labelling.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -7,53 +8,105 @@ use rayon::prelude::*;
 
 use crate::{input::Progress, input::Source, Result};
 
-/// Learn one model per site group in one streaming pass: one
-/// [`SiteLearner`] per group, fed batch by batch, the groups of a batch in
-/// parallel. Groups with a single page get no model. Bad records are
-/// reported only if `report`: when a labelling pass follows, it reports
-/// them.
+/// Pages per site group, from a pass that only reads the inputs.
+fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<String, u32>> {
+    let mut sizes: HashMap<String, u32> = HashMap::new();
+    progress.begin("count");
+    source.for_each_batch(progress, false, |batch, progress| {
+        for doc in &batch {
+            match sizes.get_mut(doc.group.as_str()) {
+                Some(n) => *n = n.saturating_add(1),
+                None => {
+                    sizes.insert(doc.group.clone(), 1);
+                }
+            }
+        }
+        progress.tick(format_args!(", {} groups", sizes.len()));
+        Ok(())
+    })?;
+    progress.end(format_args!(", {} groups", sizes.len()));
+    Ok(sizes)
+}
+
+/// A group's learner and the pages it has still to see.
+struct Pending {
+    learner: SiteLearner,
+    left: u32,
+}
+
+/// Learn one model per site group: a pass that counts each group's pages,
+/// then a streaming pass with one [`SiteLearner`] per group of two or more
+/// pages, fed batch by batch, the groups of a batch in parallel.
+///
+/// So that memory does not grow with the dump, groups of a single page
+/// (which get no model) never reach a learner, and a group's learner is
+/// finished as soon as it has seen the group's last page: what is held is
+/// the finished models and the learners of groups still in progress. Bad
+/// records are reported only if `report`: when a labelling pass follows,
+/// it reports them.
 pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<ModelSet> {
+    let mut sizes = count_pages(source, progress)?;
+    let groups = sizes.len();
+    sizes.retain(|_, n| *n >= 2);
     let builder = SiteModelBuilder::new();
-    let mut learners: HashMap<String, SiteLearner> = HashMap::new();
+    let mut learners: HashMap<String, Pending> = HashMap::new();
+    let mut set = ModelSet::new();
     progress.begin("learn");
     source.for_each_batch(progress, report, |batch, progress| {
         let mut by_group: BTreeMap<&str, Vec<&[u8]>> = BTreeMap::new();
-        for doc in &batch {
+        for doc in batch.iter().filter(|d| sizes.contains_key(&d.group)) {
             by_group.entry(&doc.group).or_default().push(&doc.text);
         }
-        let mut work: Vec<(&str, SiteLearner, Vec<&[u8]>)> = by_group
+        let mut work: Vec<(&str, Pending, Vec<&[u8]>)> = by_group
             .into_iter()
             .map(|(group, pages)| {
-                (
-                    group,
-                    learners.remove(group).unwrap_or_else(|| builder.learner()),
-                    pages,
-                )
+                let pending = learners.remove(group).unwrap_or_else(|| Pending {
+                    learner: builder.learner(),
+                    left: sizes[group],
+                });
+                (group, pending, pages)
             })
             .collect();
-        work.par_iter_mut()
-            .for_each(|(_, learner, pages)| pages.iter().for_each(|page| learner.add(page)));
-        for (group, learner, _) in work {
-            learners.insert(group.to_string(), learner);
+        work.par_iter_mut().for_each(|(_, pending, pages)| {
+            pages.iter().for_each(|page| pending.learner.add(page));
+            pending.left = pending.left.saturating_sub(pages.len() as u32);
+        });
+        let mut done = Vec::new();
+        for (group, pending, _) in work {
+            if pending.left == 0 {
+                done.push((group.to_string(), pending.learner));
+            } else {
+                learners.insert(group.to_string(), pending);
+            }
         }
-        progress.tick(format_args!(", {} groups", learners.len()));
+        finish(done, &mut set);
+        progress.tick(format_args!(
+            ", {} models, {} groups in progress",
+            set.len(),
+            learners.len()
+        ));
         Ok(())
     })?;
-    let groups = learners.len();
-    let models: Vec<_> = learners
-        .into_par_iter()
-        .filter(|(_, learner)| learner.pages() >= 2)
-        .map(|(group, learner)| (group, learner.finish()))
-        .collect();
-    let mut set = ModelSet::new();
-    for (group, model) in models {
-        set.insert(group, model);
-    }
+    // Groups with pages left: the inputs changed between the passes.
+    let rest = learners.into_iter().map(|(g, p)| (g, p.learner)).collect();
+    finish(rest, &mut set);
     progress.end(format_args!(
         ", {groups} groups, {} with 2 or more pages learned",
         set.len()
     ));
     Ok(set)
+}
+
+/// Finish learners in parallel and add their models to `set`.
+fn finish(learners: Vec<(String, SiteLearner)>, set: &mut ModelSet) {
+    let models: Vec<_> = learners
+        .into_par_iter()
+        .filter(|(_, learner)| learner.pages() >= 2)
+        .map(|(group, learner)| (group, learner.finish()))
+        .collect();
+    for (group, model) in models {
+        set.insert(group, model);
+    }
 }
 
 /// One labeller per site group with a model, and the model-free one for

@@ -1,5 +1,6 @@
 //! The crate's one integration test binary.
 
+mod awkward;
 mod corpus;
 mod example;
 mod fuzz_seeds;
