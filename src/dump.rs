@@ -4,15 +4,16 @@ files, gzip-compressed or not.
 
 Every reader is an iterator of [`Result`]`<`[`Document`]`>`. A malformed
 record yields an `Err` that names its record number, and iteration goes on
-with the next record; only an I/O error (such as a truncated gzip stream)
-ends it. So a caller can report the bad records and still process all good
-ones.
+with the next record; only an I/O error (such as a truncated file) ends it.
+So a caller can report the bad records and still process all good ones.
 
 [`open`] looks at a path and picks the reader: a directory is read with
 [`DirReader`]; a file is decompressed if it starts with the gzip magic
-bytes (every member of a multi-member gzip file is read), and read with
-[`JsonlReader`] if its first non-blank byte is `{`, with [`WetReader`] if it
-starts with `WARC/`.
+bytes, and read with [`WetReader`] if it starts with `WARC/`, else with
+[`JsonlReader`] if a line near its start begins with `{` (a UTF-8 byte order
+mark is skipped). Every member of a multi-member gzip file is read (Common
+Crawl writes one per record); a corrupt member is reported as an error and
+reading goes on at the next member.
 
 ```no_run
 # fn main() -> dechaff::Result<()> {
@@ -145,10 +146,20 @@ impl<R: BufRead> JsonlReader<R> {
 
     fn parse(&self) -> Result<Document> {
         let record = self.record;
-        let mut obj: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&self.buf)
-            .map_err(|e| {
-                Error::because(e, |message| ErrorKind::MalformedJson { record, message })
-            })?;
+        let mut obj: serde_json::Map<String, serde_json::Value> =
+            match serde_json::from_slice(&self.buf) {
+                Ok(obj) => obj,
+                // serde_json rejects a lone surrogate escape (`\ud800`), which
+                // JavaScript writes happily: read it as U+FFFD instead.
+                Err(source) => replace_lone_surrogates(&self.buf)
+                    .and_then(|fixed| serde_json::from_slice(&fixed).ok())
+                    .ok_or_else(|| {
+                        Error::because(source, |message| ErrorKind::MalformedJson {
+                            record,
+                            message,
+                        })
+                    })?,
+            };
         // Read before `text` and `url` are moved out: either may be the field.
         let group_field = self
             .group_by
@@ -186,6 +197,45 @@ impl<R: BufRead> JsonlReader<R> {
     }
 }
 
+/// `line` with every `\uXXXX` escape of a lone UTF-16 surrogate replaced by
+/// `\ufffd`, or `None` if it has none.
+fn replace_lone_surrogates(line: &[u8]) -> Option<Vec<u8>> {
+    let escape = |at: usize| -> Option<u16> {
+        let hex = line.get(at..at + 6)?.strip_prefix(b"\\u")?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let (mut out, mut i, mut fixed) = (Vec::with_capacity(line.len()), 0, false);
+    while i < line.len() {
+        if line[i] != b'\\' {
+            out.push(line[i]);
+            i += 1;
+            continue;
+        }
+        let Some(unit) = escape(i) else {
+            // Another escape (`\\`, `\"`, ...): copy it whole.
+            out.extend_from_slice(&line[i..(i + 2).min(line.len())]);
+            i += 2;
+            continue;
+        };
+        let low = escape(i + 6).filter(|u| (0xDC00..0xE000).contains(u));
+        if (0xD800..0xDC00).contains(&unit) && low.is_some() {
+            out.extend_from_slice(&line[i..i + 12]);
+            i += 12;
+        } else if (0xD800..0xE000).contains(&unit) {
+            out.extend_from_slice(b"\\ufffd");
+            fixed = true;
+            i += 6;
+        } else {
+            out.extend_from_slice(&line[i..i + 6]);
+            i += 6;
+        }
+    }
+    fixed.then_some(out)
+}
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// A string or number as a string.
 fn scalar(v: &serde_json::Value) -> Option<String> {
     match v {
@@ -201,7 +251,11 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
     fn next(&mut self) -> Option<Result<Document>> {
         while !self.done {
             self.record += 1;
-            match read_line(&mut self.rdr, &mut self.buf) {
+            let read = read_line(&mut self.rdr, &mut self.buf);
+            if self.record == 1 && self.buf.starts_with(BOM) {
+                self.buf.drain(..BOM.len());
+            }
+            match read {
                 Ok(true) if self.buf.iter().all(u8::is_ascii_whitespace) => continue,
                 Ok(true) => return Some(self.parse()),
                 Ok(false) => self.done = true,
@@ -227,6 +281,14 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
 /// record without a URI, or a record without a valid `Content-Length`, is
 /// an error; reading goes on with the next record.
 ///
+/// A record's body must be followed by `\r\n\r\n` (or `\n\n`), or the
+/// end of the input. If not, its
+/// `Content-Length` is wrong and the record is an error: if the body it
+/// gives runs into a later record (the length is too long, or runs past
+/// the end), reading resumes at that record's version line; if it stops
+/// short, at the next version line after it. Either way every intact
+/// record after it is read, numbered as it stands in the file.
+///
 /// ```
 /// use dechaff::dump::WetReader;
 ///
@@ -240,7 +302,7 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
 /// ```
 #[derive(Debug)]
 pub struct WetReader<R> {
-    rdr: R,
+    rdr: Rewind<R>,
     line: Vec<u8>,
     record: u64,
     /// Skip lines up to the next `WARC/` line (after a bad header).
@@ -262,7 +324,11 @@ impl<R: BufRead> WetReader<R> {
     /// Read WARC records from `rdr`.
     pub fn new(rdr: R) -> WetReader<R> {
         WetReader {
-            rdr,
+            rdr: Rewind {
+                rdr,
+                back: Vec::new(),
+                pos: 0,
+            },
             line: Vec::new(),
             record: 0,
             resync: false,
@@ -317,6 +383,61 @@ impl<R: BufRead> WetReader<R> {
         }
     }
 
+    /// Read what follows a record's body: `\r\n\r\n` (or `\n\n`, or the
+    /// end of the input). Anything else means the record's
+    /// `Content-Length` is wrong: then the bytes read are returned.
+    fn trailer(&mut self) -> Result<Option<Vec<u8>>> {
+        const END: &[u8] = b"\r\n\r\n";
+        let mut read = Vec::with_capacity(END.len());
+        let got = (&mut self.rdr)
+            .take(END.len() as u64)
+            .read_to_end(&mut read);
+        got.map_err(|e| self.io_error(e))?;
+        if read == END || (read.len() < END.len() && END.starts_with(&read)) {
+            return Ok(None);
+        }
+        if let Some(rest) = read.strip_prefix(b"\n\n") {
+            self.rdr.put_back(rest);
+            return Ok(None);
+        }
+        Ok(Some(read))
+    }
+
+    /// The error for a record whose body (`text`, then the bytes `after`
+    /// it) does not end where its `Content-Length` says, having set up
+    /// where reading resumes: at the first version line in the body (the
+    /// length ran into later records), else at the next one after it.
+    fn wrong_length(&mut self, text: &[u8], after: &[u8], short: bool) -> Error {
+        let inside = memchr::memmem::find_iter(text, b"WARC/")
+            .find(|&at| (at == 0 || text[at - 1] == b'\n') && is_version_line(&text[at..]));
+        match inside {
+            Some(at) => {
+                let mut back = text[at..].to_vec();
+                back.extend_from_slice(after);
+                self.rdr.put_back(&back);
+                let problem = if short {
+                    "Content-Length runs past the end of the input, into later records"
+                } else {
+                    "Content-Length runs into the next record"
+                };
+                bad(self.record, problem)
+            }
+            None if short => {
+                let e = io::Error::new(io::ErrorKind::UnexpectedEof, "truncated WARC record body");
+                self.io_error(e)
+            }
+            None => {
+                // What followed is the body's tail: skip to a version line.
+                self.rdr.put_back(after);
+                self.resync = true;
+                bad(
+                    self.record,
+                    "Content-Length ends the record early (no \\r\\n\\r\\n after it)",
+                )
+            }
+        }
+    }
+
     fn io_error(&mut self, source: io::Error) -> Error {
         self.done = true;
         let record = self.record.max(1);
@@ -331,13 +452,17 @@ impl<R: BufRead> WetReader<R> {
         };
         let mut text = Vec::with_capacity(length.min(1 << 24) as usize);
         let read = (&mut self.rdr).take(length).read_to_end(&mut text);
-        match read {
+        let short = match read {
             Err(e) => return Err(self.io_error(e)),
-            Ok(n) if (n as u64) < length => {
-                let e = io::Error::new(io::ErrorKind::UnexpectedEof, "truncated WARC record body");
-                return Err(self.io_error(e));
-            }
-            Ok(_) => {}
+            Ok(n) => (n as u64) < length,
+        };
+        let after = if short {
+            Some(Vec::new())
+        } else {
+            self.trailer()?
+        };
+        if let Some(after) = after {
+            return Err(self.wrong_length(&text, &after, short));
         }
         if h.kind.as_deref() != Some("conversion") {
             return Ok(None);
@@ -353,6 +478,69 @@ impl<R: BufRead> WetReader<R> {
             group,
             text,
         }))
+    }
+}
+
+/// Whether `line` starts with a WARC version line: `WARC/` and a digit.
+fn is_version_line(line: &[u8]) -> bool {
+    line.strip_prefix(b"WARC/")
+        .and_then(|rest| rest.first())
+        .is_some_and(u8::is_ascii_digit)
+}
+
+/// A reader with bytes put back in front of it: what a WET record whose
+/// `Content-Length` was too long swallowed of the records after it.
+#[derive(Debug)]
+struct Rewind<R> {
+    rdr: R,
+    back: Vec<u8>,
+    pos: usize,
+}
+
+impl<R> Rewind<R> {
+    /// Read `bytes` again before the rest.
+    fn put_back(&mut self, bytes: &[u8]) {
+        let mut back = bytes.to_vec();
+        back.extend_from_slice(&self.back[self.pos..]);
+        self.back = back;
+        self.pos = 0;
+    }
+}
+
+/// `Read::read` for a reader whose `BufRead` methods do the work.
+fn read_buffered(rdr: &mut impl BufRead, out: &mut [u8]) -> io::Result<usize> {
+    let buf = rdr.fill_buf()?;
+    let n = buf.len().min(out.len());
+    out[..n].copy_from_slice(&buf[..n]);
+    rdr.consume(n);
+    Ok(n)
+}
+
+impl<R: BufRead> Read for Rewind<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        read_buffered(self, out)
+    }
+}
+
+impl<R: BufRead> BufRead for Rewind<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos < self.back.len() {
+            Ok(&self.back[self.pos..])
+        } else {
+            self.rdr.fill_buf()
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.pos < self.back.len() {
+            self.pos += n;
+            if self.pos >= self.back.len() {
+                self.back.clear();
+                self.pos = 0;
+            }
+        } else {
+            self.rdr.consume(n);
+        }
     }
 }
 
@@ -382,8 +570,10 @@ impl<R: BufRead> Iterator for WetReader<R> {
 /// Reads every `.txt` file below a directory as one document, in sorted
 /// path order.
 ///
-/// The id is the file's path relative to the directory, `/`-separated,
-/// without `.txt` (`site-a/2024/page.txt` → `site-a/2024/page`); the group
+/// The extension is matched in any case (`.TXT` too), and a `.txt.gz` file
+/// is decompressed. The id is the file's path relative to the directory,
+/// `/`-separated, without `.txt` or `.txt.gz` (`site-a/2024/page.txt` →
+/// `site-a/2024/page`); the group
 /// is the relative path of its folder (`site-a/2024`), and `""` for files
 /// directly in the directory, which so form one group. Other files are
 /// ignored; symbolic links to files are followed, to folders not. A file
@@ -391,6 +581,8 @@ impl<R: BufRead> Iterator for WetReader<R> {
 #[derive(Debug)]
 pub struct DirReader {
     root: PathBuf,
+    /// The extension of the files read, without the dot.
+    extension: String,
     files: VecDeque<Result<PathBuf>>,
 }
 
@@ -402,7 +594,8 @@ impl DirReader {
     }
 
     /// List the files below `root` whose names end in `.` and `extension`
-    /// instead of `.txt`; ids lose that extension.
+    /// (in any case, and optionally `.gz`) instead of `.txt`; ids lose
+    /// that ending.
     ///
     /// ```no_run
     /// // The output of `dechaff label --format tsv -o out/`, one document per file.
@@ -435,7 +628,7 @@ impl DirReader {
                     Ok(sub) => pending.push(sub),
                     Err(e) => errors.push_back(Err(path_error(&path, e))),
                 },
-                Ok(_) if path.extension().is_some_and(|e| e == extension) => {
+                Ok(_) if stem_len(&path, extension).is_some() => {
                     if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
                         files.push(path);
                     }
@@ -448,16 +641,26 @@ impl DirReader {
         errors.extend(files.into_iter().map(Ok));
         Ok(DirReader {
             root,
+            extension: extension.to_string(),
             files: errors,
         })
     }
 
     fn read(&self, path: &Path) -> Result<Document> {
-        let text = fs::read(path).map_err(|e| path_error(path, e))?;
-        let rel = path
-            .strip_prefix(&self.root)
-            .unwrap_or(path)
-            .with_extension("");
+        let mut text = fs::read(path).map_err(|e| path_error(path, e))?;
+        if text.starts_with(&GZIP_MAGIC[..2]) {
+            let mut plain = Vec::new();
+            flate2::read::MultiGzDecoder::new(&text[..])
+                .read_to_end(&mut plain)
+                .map_err(|e| path_error(path, e))?;
+            text = plain;
+        }
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let rel = match (rel.file_name(), stem_len(path, &self.extension)) {
+            (Some(name), Some(len)) => rel
+                .with_file_name(String::from_utf8_lossy(&name.as_encoded_bytes()[..len]).as_ref()),
+            _ => rel.with_extension(""),
+        };
         let join = |p: &Path| {
             let parts: Vec<_> = p
                 .components()
@@ -473,6 +676,22 @@ impl DirReader {
             text,
         })
     }
+}
+
+/// The length of a file name without `.extension` or `.extension.gz`
+/// (matched in any case), or `None` if it has neither ending.
+fn stem_len(path: &Path, extension: &str) -> Option<usize> {
+    let name = path.file_name()?.as_encoded_bytes();
+    let ends = |name: &[u8], ending: &[u8]| {
+        name.len() > ending.len() + 1
+            && name[name.len() - ending.len() - 1] == b'.'
+            && name[name.len() - ending.len()..].eq_ignore_ascii_case(ending)
+    };
+    let name = match ends(name, b"gz") {
+        true => &name[..name.len() - 3],
+        false => name,
+    };
+    ends(name, extension.as_bytes()).then(|| name.len() - extension.len() - 1)
 }
 
 fn path_error(path: &Path, source: io::Error) -> Error {
@@ -499,6 +718,11 @@ impl Iterator for DirReader {
 /// documents whatever the format.
 pub struct Dump {
     inner: Inner,
+    /// Corrupt gzip members found while reading, to report.
+    gzip_errors: GzipErrors,
+    /// Items to give before reading on: a document, then the gzip errors
+    /// found while reading it.
+    queued: VecDeque<Result<Document>>,
 }
 
 enum Inner {
@@ -522,11 +746,266 @@ impl Iterator for Dump {
     type Item = Result<Document>;
 
     fn next(&mut self) -> Option<Result<Document>> {
-        match &mut self.inner {
+        if let Some(item) = self.queued.pop_front() {
+            return Some(item);
+        }
+        let item = match &mut self.inner {
             Inner::Jsonl(r) => r.next(),
             Inner::Wet(r) => r.next(),
             Inner::Dir(r) => r.next(),
+        };
+        let found: Vec<io::Error> = match self.gzip_errors.lock() {
+            Ok(mut errors) => errors.drain(..).collect(),
+            Err(_) => Vec::new(),
+        };
+        self.queued.extend(item);
+        // Not tied to a record number: a member may hold several records,
+        // or part of one.
+        self.queued
+            .extend(found.into_iter().map(|e| Err(Error::new(ErrorKind::Io(e)))));
+        self.queued.pop_front()
+    }
+}
+
+/// Where [`Members`] leaves the errors of corrupt gzip members for [`Dump`].
+type GzipErrors = std::sync::Arc<std::sync::Mutex<Vec<io::Error>>>;
+
+/// The gzip magic bytes and the deflate method byte that open a member.
+const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
+
+/// Decompresses every member of a multi-member gzip stream, as
+/// [`flate2::read::MultiGzDecoder`] does, except that a corrupt member (a
+/// bad header, deflate data or checksum) or bytes between members that are
+/// not one do not end the stream: the error goes to `errors` and reading
+/// goes on at the next member's header, on a new line (so that the
+/// broken member's last line does not swallow the next member's first).
+struct Members<R> {
+    /// The member being read; `None` at the end.
+    member: Option<flate2::bufread::GzDecoder<Counted<R>>>,
+    /// A newline to give before the next member's bytes.
+    newline: bool,
+    /// Members started so far, counting from 1.
+    number: u64,
+    /// Offset in the compressed input of the member being read.
+    start: u64,
+    errors: GzipErrors,
+}
+
+impl<R: Read> Members<R> {
+    fn new(rdr: R, errors: GzipErrors) -> Members<R> {
+        let mut members = Members {
+            member: None,
+            newline: false,
+            number: 0,
+            start: 0,
+            errors,
+        };
+        members.begin(Counted::new(rdr), false);
+        members
+    }
+
+    /// Start the next member at or after the current position of `raw`:
+    /// right there unless `resync`, which looks for the next member header
+    /// past the start of the broken member.
+    fn begin(&mut self, mut raw: Counted<R>, resync: bool) {
+        let found = if resync {
+            // A corrupt deflate stream may have run on into the members
+            // after it: look again from just past the broken one's start.
+            raw.rewind_to_member(1);
+            raw.find(&GZIP_MAGIC)
+        } else {
+            match raw.peek(GZIP_MAGIC.len()) {
+                Ok([]) => Ok(false),
+                Ok(head) if head.starts_with(&GZIP_MAGIC[..2]) => Ok(true),
+                Ok(_) => {
+                    self.report(format_args!(
+                        "bytes after gzip member {} (at byte {}) are not a gzip member",
+                        self.number, raw.pos
+                    ));
+                    raw.find(&GZIP_MAGIC)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        match found {
+            Ok(true) => {
+                self.number += 1;
+                self.start = raw.pos;
+                raw.start_member();
+                self.member = Some(flate2::bufread::GzDecoder::new(raw));
+            }
+            Ok(false) => self.member = None,
+            Err(e) => {
+                self.report(format_args!("gzip input: {e}"));
+                self.member = None;
+            }
         }
+    }
+
+    fn report(&self, what: std::fmt::Arguments<'_>) {
+        let e = io::Error::new(io::ErrorKind::InvalidData, what.to_string());
+        if let Ok(mut errors) = self.errors.lock() {
+            errors.push(e);
+        }
+    }
+}
+
+impl<R: Read> Read for Members<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while let Some(member) = &mut self.member {
+            if self.newline && !out.is_empty() {
+                self.newline = false;
+                out[0] = b'\n';
+                return Ok(1);
+            }
+            match member.read(out) {
+                Ok(0) if !out.is_empty() => {
+                    let raw = self.member.take().map(|m| m.into_inner());
+                    raw.into_iter().for_each(|raw| self.begin(raw, false));
+                }
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.report(format_args!(
+                        "gzip member {} (at byte {} of the compressed input) is corrupt: {e}",
+                        self.number, self.start
+                    ));
+                    let raw = self.member.take().map(|m| m.into_inner());
+                    raw.into_iter().for_each(|raw| self.begin(raw, true));
+                    self.newline = true;
+                }
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// A buffered reader that counts the bytes consumed, can look ahead a few
+/// bytes across its buffer's end, and keeps the bytes consumed since the
+/// start of a gzip member (up to [`MAX_REWIND`]) to read them again.
+struct Counted<R> {
+    rdr: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Bytes consumed so far.
+    pos: u64,
+    /// Bytes consumed since [`Counted::start_member`]; `None` past
+    /// [`MAX_REWIND`].
+    member: Option<Vec<u8>>,
+}
+
+/// The buffer size of [`Counted`].
+const COUNTED_BUF: usize = 1 << 16;
+/// Largest compressed member kept to look for the next member inside it
+/// after it proves corrupt: Common Crawl's members (one record each) are
+/// far smaller, and a larger one is searched from where decoding stopped.
+const MAX_REWIND: usize = 8 << 20;
+
+impl<R: Read> Counted<R> {
+    fn new(rdr: R) -> Counted<R> {
+        Counted {
+            rdr,
+            buf: vec![0; COUNTED_BUF],
+            start: 0,
+            end: 0,
+            pos: 0,
+            member: None,
+        }
+    }
+
+    /// Keep the bytes consumed from here on.
+    fn start_member(&mut self) {
+        self.member = Some(Vec::new());
+    }
+
+    /// Read again the bytes kept since [`Counted::start_member`], but the
+    /// first `skip`; or, if they were not kept, skip `skip` bytes on.
+    fn rewind_to_member(&mut self, skip: usize) {
+        match self.member.take() {
+            Some(kept) if kept.len() >= skip => {
+                let mut buf = kept[skip..].to_vec();
+                buf.extend_from_slice(&self.buf[self.start..self.end]);
+                self.pos -= (kept.len() - skip) as u64;
+                (self.start, self.end) = (0, buf.len());
+                buf.resize(buf.len().max(COUNTED_BUF), 0);
+                self.buf = buf;
+            }
+            _ => self.consume(skip),
+        }
+    }
+
+    /// The next `n` bytes (fewer only at the end), not consumed.
+    fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.end - self.start < n {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            while self.end < n {
+                match self.rdr.read(&mut self.buf[self.end..]) {
+                    Ok(0) => break,
+                    Ok(k) => self.end += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(&self.buf[self.start..self.end.min(self.start + n)])
+    }
+
+    /// Consume bytes up to the next occurrence of `pattern`; `false` (all
+    /// consumed) if there is none.
+    fn find(&mut self, pattern: &[u8]) -> io::Result<bool> {
+        loop {
+            let buf = self.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            let Some(at) = memchr::memchr(pattern[0], buf) else {
+                let n = buf.len();
+                self.consume(n);
+                continue;
+            };
+            self.consume(at);
+            if self.peek(pattern.len())? == pattern {
+                return Ok(true);
+            }
+            self.consume(1);
+        }
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        read_buffered(self, out)
+    }
+}
+
+impl<R: Read> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = loop {
+                match self.rdr.read(&mut self.buf) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other?,
+                }
+            };
+        }
+        Ok(&self.buf[self.start..self.end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.end - self.start);
+        if let Some(kept) = &mut self.member {
+            if kept.len() + n <= MAX_REWIND {
+                kept.extend_from_slice(&self.buf[self.start..self.start + n]);
+            } else {
+                self.member = None;
+            }
+        }
+        self.start += n;
+        self.pos += n as u64;
     }
 }
 
@@ -558,22 +1037,31 @@ impl OpenOptions {
         if meta.is_dir() {
             return Ok(Dump {
                 inner: Inner::Dir(DirReader::new(path)?),
+                gzip_errors: GzipErrors::default(),
+                queued: VecDeque::new(),
             });
         }
         let file = fs::File::open(path).map_err(|e| path_error(path, e))?;
+        let gzip_errors = GzipErrors::default();
         let mut raw = BufReader::with_capacity(1 << 16, file);
         let head = raw.fill_buf().map_err(|e| path_error(path, e))?;
         let mut rdr: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
-            let gz = flate2::read::MultiGzDecoder::new(raw);
+            let gz = Members::new(raw, gzip_errors.clone());
             Box::new(BufReader::with_capacity(1 << 16, gz))
         } else {
             Box::new(raw)
         };
         let head = rdr.fill_buf().map_err(|e| path_error(path, e))?;
+        let head = head.strip_prefix(BOM).unwrap_or(head);
         let start = head.iter().position(|b| !b.is_ascii_whitespace());
+        // JSONL if any line of the first buffer starts an object: the lines
+        // before it are then bad records, not a reason to reject the file.
+        let jsonl = head
+            .split(|&b| b == b'\n')
+            .any(|line| line.trim_ascii_start().starts_with(b"{"));
         let inner = match start.map(|i| &head[i..]) {
             Some(h) if h.starts_with(b"WARC/") => Inner::Wet(WetReader::new(rdr)),
-            Some(h) if !h.starts_with(b"{") => {
+            Some(_) if !jsonl => {
                 let e = io::Error::new(
                     io::ErrorKind::InvalidData,
                     "neither a JSONL nor a WARC file",
@@ -588,7 +1076,11 @@ impl OpenOptions {
                 })
             }
         };
-        Ok(Dump { inner })
+        Ok(Dump {
+            inner,
+            gzip_errors,
+            queued: VecDeque::new(),
+        })
     }
 }
 

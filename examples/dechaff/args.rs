@@ -9,6 +9,7 @@ pub enum Command {
     Label,
     Inspect,
     Eval,
+    Merge,
 }
 
 /// Output format of `label`.
@@ -35,6 +36,7 @@ pub struct Args {
     pub top: usize,
     pub json: bool,
     pub quiet: bool,
+    pub force: bool,
 }
 
 /// Options each command takes (besides `--quiet` and `--help`).
@@ -47,8 +49,10 @@ fn allowed(command: Command) -> &'static [&'static str] {
             "--format",
             "--manifest",
             "--group-by",
+            "--force",
         ],
         Command::Inspect => &[],
+        Command::Merge => &["--output"],
         Command::Eval => &[
             "--gold",
             "--model",
@@ -78,6 +82,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
                     "label" => Command::Label,
                     "inspect" => Command::Inspect,
                     "eval" => Command::Eval,
+                    "merge" => Command::Merge,
                     other => return Err(format!("unknown command `{other}`")),
                 });
             } else {
@@ -99,6 +104,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
             "-h" | "--help" => return Ok(None),
             "-q" | "--quiet" => ("--quiet", false),
             "--json" => ("--json", false),
+            "--force" => ("--force", false),
             "-o" | "--output" => ("--output", true),
             "--model" => ("--model", true),
             "--format" => ("--format", true),
@@ -136,6 +142,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
         top: 10,
         json: false,
         quiet: false,
+        force: false,
     };
     for (name, value) in given {
         if name != "--quiet" && !allowed(command).contains(&name) {
@@ -146,6 +153,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
         match name {
             "--quiet" => args.quiet = true,
             "--json" => args.json = true,
+            "--force" => args.force = true,
             "--output" => args.output = path(),
             "--model" => args.model = path(),
             "--manifest" => args.manifest = path(),
@@ -180,7 +188,7 @@ fn check(args: &Args) -> Result<(), String> {
         }
         Command::Inspect => return Ok(()),
         _ if args.inputs.is_empty() => return Err("no INPUT given".into()),
-        Command::Learn | Command::Label if args.output.is_none() => {
+        Command::Learn | Command::Label | Command::Merge if args.output.is_none() => {
             return Err("-o is required".into())
         }
         Command::Eval if args.gold.is_none() => return Err("eval needs --gold GOLD".into()),
@@ -214,5 +222,10 @@ mod tests {
         assert!(parse_str("eval in").is_err());
         assert!(parse_str("frobnicate").is_err());
         assert!(parse_str("label x --help").unwrap().is_none());
+        let m = parse_str("merge a b -o c").unwrap().unwrap();
+        assert_eq!((m.command, m.inputs.len()), (Command::Merge, 2));
+        assert!(parse_str("merge a b").is_err());
+        assert!(parse_str("label a -o b --force").unwrap().unwrap().force);
+        assert!(parse_str("learn a -o b --force").is_err());
     }
 }

@@ -277,6 +277,35 @@ impl Totals {
         }
     }
 
+    /// Why the scores are not to be trusted, if they are not.
+    fn failure(&self, gold: &Path) -> Option<String> {
+        if self.misaligned > 0 {
+            return Some(format!(
+                "eval: the gold of {} document(s) does not line up with them (each is \
+                 reported above); the scores leave them out",
+                self.misaligned
+            ));
+        }
+        if self.scored == 0 {
+            let why = if !gold.is_dir() {
+                format!("{} is not a folder", gold.display())
+            } else if self.no_gold > 0 {
+                format!(
+                    "none of the {} document(s) read has a gold file in {} (<id>.tsv or \
+                     <id>.gold.tsv)",
+                    self.no_gold,
+                    gold.display()
+                )
+            } else if self.excluded > 0 {
+                "every document read is excluded".to_string()
+            } else {
+                "no document was read".to_string()
+            };
+            return Some(format!("eval: no document scored: {why}"));
+        }
+        None
+    }
+
     /// The `n` groups with the most wrongly labelled words (false positives
     /// and negatives of body).
     fn worst_groups(&self, n: usize) -> Vec<(&str, u64, Prf)> {
@@ -483,8 +512,9 @@ fn is_labelled_output(paths: &[std::path::PathBuf]) -> Result<bool> {
     Ok(first)
 }
 
-/// Run `eval`.
-pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
+/// Run `eval`: print the scores, and return why they are not to be trusted
+/// if they are not (no document scored, or misaligned documents).
+pub fn run(args: &Args, progress: &mut Progress) -> Result<Option<String>> {
     let excluded: HashSet<String> = match &args.exclude {
         Some(path) => fs::read_to_string(path)
             .map_err(|e| format!("{}: {e}", path.display()))?
@@ -496,6 +526,11 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
         None => HashSet::new(),
     };
     let gold = args.gold.as_deref().ok_or("eval needs --gold")?;
+    match fs::metadata(gold) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => return Err(format!("--gold {}: not a folder", gold.display()).into()),
+        Err(e) => return Err(format!("--gold {}: {e}", gold.display()).into()),
+    }
     let scorer = Scorer {
         gold,
         excluded: &excluded,
@@ -557,5 +592,5 @@ pub fn run(args: &Args, progress: &mut Progress) -> Result<()> {
         totals.print(&mut report, by, args.top)?;
     }
     io::stdout().write_all(report.as_bytes())?;
-    Ok(())
+    Ok(totals.failure(gold))
 }

@@ -1,7 +1,8 @@
 //! Reading the inputs in batches, reporting bad records, and progress.
 
 use std::{
-    io::IsTerminal,
+    fs,
+    io::{self, IsTerminal},
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
@@ -16,7 +17,12 @@ const BATCH_DOCS: usize = 4096;
 
 /// The inputs of a run: paths, how to open them, and the manifest.
 pub struct Source {
+    /// The paths read: the inputs, or temporary copies of pipes.
     paths: Vec<PathBuf>,
+    /// The inputs as given, for messages (`<stdin>` for `-`).
+    names: Vec<PathBuf>,
+    /// Temporary copies of inputs that can be read only once.
+    _spools: Vec<Spool>,
     options: OpenOptions,
     manifest: Option<Manifest>,
     /// Read directories' files with this extension instead of `.txt`.
@@ -24,6 +30,11 @@ pub struct Source {
 }
 
 impl Source {
+    /// The inputs of `args`, each checked to be readable: a missing or
+    /// unreadable input is a fatal error, before any output is written.
+    /// Inputs that can be read only once (`-` for stdin, a pipe) are copied
+    /// to a temporary file first, since learning and labelling each read
+    /// every input.
     pub fn new(args: &Args) -> Result<Source> {
         let mut options = OpenOptions::new();
         if let Some(field) = &args.group_by {
@@ -35,8 +46,40 @@ impl Source {
             ),
             None => None,
         };
+        let (mut paths, mut names, mut spools) = (Vec::new(), Vec::new(), Vec::new());
+        for path in &args.inputs {
+            let in_path = |e: io::Error| format!("{}: {e}", path.display());
+            if path == Path::new("-") {
+                if names.iter().any(|n| n == Path::new(STDIN)) {
+                    return Err("`-` (stdin) given twice".into());
+                }
+                let spool = Spool::copy(&mut io::stdin().lock(), spools.len())
+                    .map_err(|e| format!("{STDIN}: {e}"))?;
+                paths.push(spool.0.clone());
+                names.push(PathBuf::from(STDIN));
+                spools.push(spool);
+                continue;
+            }
+            let meta = fs::metadata(path).map_err(in_path)?;
+            if meta.is_dir() {
+                fs::read_dir(path).map_err(in_path)?;
+                paths.push(path.clone());
+            } else {
+                let mut file = fs::File::open(path).map_err(in_path)?;
+                if meta.is_file() {
+                    paths.push(path.clone());
+                } else {
+                    let spool = Spool::copy(&mut file, spools.len()).map_err(in_path)?;
+                    paths.push(spool.0.clone());
+                    spools.push(spool);
+                }
+            }
+            names.push(path.clone());
+        }
         Ok(Source {
-            paths: args.inputs.clone(),
+            paths,
+            names,
+            _spools: spools,
             options,
             manifest,
             extension: None,
@@ -69,7 +112,7 @@ impl Source {
 
     /// Read every input in order and hand the documents to `f` in batches.
     /// Bad records and unreadable inputs are reported (when `report`) and
-    /// skipped. Documents that are not UTF-8 are reported and skipped too.
+    /// skipped. Documents need not be UTF-8.
     pub fn for_each_batch(
         &self,
         progress: &mut Progress,
@@ -78,11 +121,11 @@ impl Source {
     ) -> Result<()> {
         let mut batch = Vec::new();
         let mut bytes = 0;
-        for path in &self.paths {
+        for (path, name) in self.paths.iter().zip(&self.names) {
             let dump = match self.open(path) {
                 Ok(dump) => dump,
                 Err(err) => {
-                    progress.bad(report, format_args!("{}: {err}", path.display()));
+                    progress.bad(report, format_args!("{}: {err}", name.display()));
                     continue;
                 }
             };
@@ -90,21 +133,10 @@ impl Source {
                 let mut doc = match doc {
                     Ok(doc) => doc,
                     Err(err) => {
-                        progress.bad(report, format_args!("{}: {err}", path.display()));
+                        progress.bad(report, format_args!("{}: {err}", name.display()));
                         continue;
                     }
                 };
-                if let Err(e) = std::str::from_utf8(&doc.text) {
-                    let (id, at) = (&doc.id, e.valid_up_to());
-                    progress.bad(
-                        report,
-                        format_args!(
-                            "{}: document {id}: not valid UTF-8 (byte {at})",
-                            path.display()
-                        ),
-                    );
-                    continue;
-                }
                 if let Some(manifest) = &self.manifest {
                     manifest.apply(&mut doc);
                 }
@@ -122,6 +154,35 @@ impl Source {
             f(batch, progress)?;
         }
         Ok(())
+    }
+}
+
+/// How stdin is named in messages.
+const STDIN: &str = "<stdin>";
+
+/// A temporary copy of an input that can be read only once, removed when
+/// dropped.
+struct Spool(PathBuf);
+
+impl Spool {
+    /// Copy `rdr` to a new temporary file; `n` tells the copies of one run
+    /// apart.
+    fn copy(rdr: &mut dyn io::Read, n: usize) -> io::Result<Spool> {
+        let name = format!("dechaff-{}-{n}.input", std::process::id());
+        let path = std::env::temp_dir().join(name);
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let spool = Spool(path);
+        io::copy(rdr, &mut file)?;
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
     }
 }
 

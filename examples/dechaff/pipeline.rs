@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use dechaff::{dump::Document, Labelled, Labeller, ModelSet, SiteLearner, SiteModelBuilder};
 use rayon::prelude::*;
 
-use crate::{input::Progress, input::Source, Result};
+use crate::{input::Progress, input::Source, Models, Result};
 
 /// Pages per site group, from a pass that only reads the inputs.
 fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<String, u32>> {
@@ -110,22 +110,32 @@ fn finish(learners: Vec<(String, SiteLearner)>, set: &mut ModelSet) {
 }
 
 /// One labeller per site group with a model, and the model-free one for
-/// the other groups.
+/// the other groups; or, for a single-site model, one labeller for all.
 pub struct Labellers {
     sites: HashMap<String, Labeller>,
-    alone: Labeller,
+    /// The labeller of groups without a labeller of their own.
+    other: Labeller,
+    /// Whether `other` has a site model (a single-site model file).
+    other_modelled: bool,
 }
 
 impl Labellers {
     /// Hand each model of `models` to a labeller of its own.
-    pub fn new(models: ModelSet) -> Labellers {
-        let sites = models
-            .into_models()
-            .map(|(group, model)| (group, Labeller::new(model)))
-            .collect();
-        Labellers {
-            sites,
-            alone: Labeller::default(),
+    pub fn new(models: Models) -> Labellers {
+        match models {
+            Models::Set(set) => Labellers {
+                sites: set
+                    .into_models()
+                    .map(|(group, model)| (group, Labeller::new(model)))
+                    .collect(),
+                other: Labeller::default(),
+                other_modelled: false,
+            },
+            Models::Site(model) => Labellers {
+                sites: HashMap::new(),
+                other: Labeller::new(model),
+                other_modelled: true,
+            },
         }
     }
 
@@ -133,7 +143,7 @@ impl Labellers {
     fn get(&self, group: &str) -> (&Labeller, bool) {
         match self.sites.get(group) {
             Some(labeller) => (labeller, true),
-            None => (&self.alone, false),
+            None => (&self.other, self.other_modelled),
         }
     }
 }
