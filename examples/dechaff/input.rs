@@ -7,9 +7,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dechaff::dump::{DirReader, Document, Manifest, OpenOptions};
+use dechaff::dump::{DirReader, Document, OpenOptions};
 
-use crate::{args::Args, Result};
+use crate::{args::Args, manifest::Manifest, Result};
 
 /// A batch ends once it holds this many bytes of text or documents.
 const BATCH_BYTES: usize = 8 << 20;
@@ -42,7 +42,7 @@ impl Source {
         }
         let manifest = match &args.manifest {
             Some(path) => Some(
-                Manifest::open(path).map_err(|e| format!("manifest {}: {e}", path.display()))?,
+                Manifest::open(path).map_err(|e| format!("--manifest {}: {e}", path.display()))?,
             ),
             None => None,
         };

@@ -6,6 +6,7 @@
 mod args;
 mod eval;
 mod input;
+mod manifest;
 mod output;
 mod pipeline;
 

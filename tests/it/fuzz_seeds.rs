@@ -154,7 +154,147 @@ fn write_fuzz_seeds() {
     let mut file = Vec::new();
     set.save(&mut file).unwrap();
     write(&out, "model_load", "set", &file);
+    for (target, name, bytes) in awkward_seeds(&groups) {
+        write(&out, target, name, &bytes);
+        *counts.entry(target).or_insert(0) += 1;
+    }
     for (target, n) in counts {
         eprintln!("fuzz seeds: {n:4} for {target}");
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// One WET `conversion` record of `body`, claiming `length` bytes.
+fn wet_record(page: &Page, body: &[u8], length: usize) -> Vec<u8> {
+    let head = format!(
+        "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: {}\r\nWARC-Record-ID: <urn:uuid:{}>\r\nContent-Length: {length}\r\n\r\n",
+        page.url, page.id
+    );
+    [head.as_bytes(), body, b"\r\n\r\n"].concat()
+}
+
+/// Seeds for the paths that resynchronise after damage (#13): WET records
+/// whose Content-Length is too short, too long and past the end; gzip
+/// files of one member per record with a corrupt member (bad checksum,
+/// garbled deflate data); JSONL with a byte order mark, a first line that
+/// is not an object, and a lone surrogate escape.
+fn awkward_seeds(
+    groups: &BTreeMap<String, Vec<Page>>,
+) -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let pages: Vec<&Page> = groups.values().flatten().take(4).collect();
+    let bodies: Vec<&[u8]> = pages
+        .iter()
+        .map(|p| &p.text[..p.text.len().min(2048)])
+        .collect();
+    let records = |wrong: usize, delta: isize| -> Vec<Vec<u8>> {
+        pages
+            .iter()
+            .zip(&bodies)
+            .enumerate()
+            .map(|(i, (p, b))| {
+                let length = b.len() as isize + if i == wrong { delta } else { 0 };
+                wet_record(p, b, length.max(0) as usize)
+            })
+            .collect()
+    };
+    let corrupt = |members: &[Vec<u8>], garble: bool| -> Vec<u8> {
+        let mut members = members.to_vec();
+        let m = &mut members[1];
+        if garble {
+            let mid = m.len() / 2;
+            m[mid..mid + 8].fill(0xff);
+        } else {
+            let crc = m.len() - 8;
+            m[crc] ^= 0xff;
+        }
+        members.concat()
+    };
+    let wet_members: Vec<Vec<u8>> = records(usize::MAX, 0).iter().map(|r| gzip(r)).collect();
+    let jsonl_lines: Vec<Vec<u8>> = pages
+        .iter()
+        .zip(&bodies)
+        .map(|(p, b)| {
+            let text = String::from_utf8_lossy(b);
+            let record = serde_json::json!({ "id": p.id, "url": p.url, "text": text });
+            format!("{record}\n").into_bytes()
+        })
+        .collect();
+    let jsonl_members: Vec<Vec<u8>> = jsonl_lines.iter().map(|l| gzip(l)).collect();
+    let surrogate = br#"{"id": "s", "url": "https://s.example/", "text": "Lone \ud800 half.\nPair \ud83d\ude00 whole.\n"}"#;
+    vec![
+        ("wet", "length-short", records(1, -7).concat()),
+        ("wet", "length-long", records(1, 40).concat()),
+        ("wet", "length-past-end", records(3, 5000).concat()),
+        ("wet", "gzip-members", wet_members.concat()),
+        ("wet", "gzip-bad-crc", corrupt(&wet_members, false)),
+        ("wet", "gzip-garbled", corrupt(&wet_members, true)),
+        (
+            "jsonl",
+            "bom",
+            [&b"\xEF\xBB\xBF"[..], &jsonl_lines.concat()].concat(),
+        ),
+        (
+            "jsonl",
+            "junk-first-line",
+            [&b"# export\n"[..], &jsonl_lines.concat()].concat(),
+        ),
+        ("jsonl", "lone-surrogate", [&surrogate[..], b"\n"].concat()),
+        ("jsonl", "gzip-bad-crc", corrupt(&jsonl_members, false)),
+        ("jsonl", "gzip-garbled", corrupt(&jsonl_members, true)),
+    ]
+}
+
+/// The damaged seeds are what they claim: each WET one reads with exactly
+/// one error and the other records intact, each gzip one reports its
+/// corrupt member. (Checks the seeds, not the readers: those are tested in
+/// `awkward.rs`.)
+#[test]
+fn awkward_seeds_are_damaged_as_claimed() {
+    let pages: Vec<Page> = (0..4)
+        .map(|i| Page {
+            id: format!("p{i}"),
+            url: format!("https://seed.example/{i}"),
+            text: format!("Home\nPage {i} says something of its own.\nFooter\n").into_bytes(),
+        })
+        .collect();
+    let groups = BTreeMap::from([("seed.example".to_string(), pages)]);
+    for (target, name, bytes) in awkward_seeds(&groups) {
+        let items: Vec<_> =
+            match dechaff::dump::OpenOptions::new().read(std::io::Cursor::new(bytes)) {
+                Ok(dump) => dump.collect(),
+                Err(e) => panic!("{target}/{name}: {e}"),
+            };
+        let errors: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.as_ref().err())
+            .map(|e| e.to_string())
+            .collect();
+        let docs = items.len() - errors.len();
+        match name {
+            "gzip-members" => {
+                assert_eq!((docs, errors.len()), (4, 0), "{target}/{name}: {errors:?}")
+            }
+            "junk-first-line" => {
+                assert_eq!((docs, errors.len()), (4, 1), "{target}/{name}: {errors:?}")
+            }
+            "bom" | "lone-surrogate" => assert!(
+                errors.is_empty() && docs >= 1,
+                "{target}/{name}: {errors:?}"
+            ),
+            _ if name.starts_with("gzip") => {
+                assert!(
+                    errors.iter().any(|e| e.contains("gzip member 2 ")),
+                    "{target}/{name}: {errors:?}"
+                );
+                assert!(docs >= 3, "{target}/{name}: {docs}");
+            }
+            _ => assert_eq!((docs, errors.len()), (3, 1), "{target}/{name}: {errors:?}"),
+        }
     }
 }
