@@ -1337,6 +1337,43 @@ mod tests {
     }
 
     #[test]
+    fn gzip_members_resync() {
+        let lines: Vec<String> = (0..6)
+            .map(|i| format!("{{\"id\": \"{i}\", \"text\": \"Line {i}.\"}}\n"))
+            .collect();
+        // One member per two lines; the second member's data garbled.
+        let mut members: Vec<Vec<u8>> = lines
+            .chunks(2)
+            .map(|c| gzip(c.concat().as_bytes()))
+            .collect();
+        let m = &mut members[1];
+        let mid = m.len() / 2;
+        m[mid..mid + 4].fill(0xff);
+        let mut bytes = members.concat();
+        bytes.extend_from_slice(b"trailing junk");
+        let items: Vec<_> = OpenOptions::new()
+            .read(io::Cursor::new(bytes))
+            .unwrap()
+            .collect();
+        let ids: Vec<&str> = items.iter().flatten().map(|d| d.id.as_str()).collect();
+        assert_eq!(&ids[..2], ["0", "1"]);
+        assert_eq!(&ids[ids.len() - 2..], ["4", "5"], "{items:?}");
+        let errors: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.as_ref().err())
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.iter().any(|e| e.contains("gzip member 2 ")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("after gzip member 3 ")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
     fn directory() {
         let dir = temp_dir("dir");
         fs::create_dir_all(dir.join("site-b/2024")).unwrap();
