@@ -48,33 +48,16 @@ impl Source {
         };
         let (mut paths, mut names, mut spools) = (Vec::new(), Vec::new(), Vec::new());
         for path in &args.inputs {
-            let in_path = |e: io::Error| format!("{}: {e}", path.display());
-            if path == Path::new("-") {
-                if names.iter().any(|n| n == Path::new(STDIN)) {
-                    return Err("`-` (stdin) given twice".into());
-                }
-                let spool = Spool::copy(&mut io::stdin().lock(), spools.len())
-                    .map_err(|e| format!("{STDIN}: {e}"))?;
-                paths.push(spool.0.clone());
-                names.push(PathBuf::from(STDIN));
-                spools.push(spool);
-                continue;
+            let name = match path == Path::new("-") {
+                true => PathBuf::from(STDIN),
+                false => path.clone(),
+            };
+            if names.contains(&name) && path == Path::new("-") {
+                return Err("`-` (stdin) given twice".into());
             }
-            let meta = fs::metadata(path).map_err(in_path)?;
-            if meta.is_dir() {
-                fs::read_dir(path).map_err(in_path)?;
-                paths.push(path.clone());
-            } else {
-                let mut file = fs::File::open(path).map_err(in_path)?;
-                if meta.is_file() {
-                    paths.push(path.clone());
-                } else {
-                    let spool = Spool::copy(&mut file, spools.len()).map_err(in_path)?;
-                    paths.push(spool.0.clone());
-                    spools.push(spool);
-                }
-            }
-            names.push(path.clone());
+            paths
+                .push(readable(path, &mut spools).map_err(|e| format!("{}: {e}", name.display()))?);
+            names.push(name);
         }
         Ok(Source {
             paths,
@@ -125,6 +108,11 @@ impl Source {
             let dump = match self.open(path) {
                 Ok(dump) => dump,
                 Err(err) => {
+                    // Named once: a path error's path may be a temporary copy.
+                    let err: &dyn std::fmt::Display = match err.kind() {
+                        dechaff::ErrorKind::Path { source, .. } => source,
+                        _ => &err,
+                    };
                     progress.bad(report, format_args!("{}: {err}", name.display()));
                     continue;
                 }
@@ -154,6 +142,31 @@ impl Source {
             f(batch, progress)?;
         }
         Ok(())
+    }
+}
+
+/// The path to read input `path` from, once checked to be readable: the
+/// input itself, or for `-` (stdin) or a pipe a temporary copy, added to
+/// `spools`.
+fn readable(path: &Path, spools: &mut Vec<Spool>) -> io::Result<PathBuf> {
+    let mut spool = |rdr: &mut dyn io::Read| {
+        let spool = Spool::copy(rdr, spools.len())?;
+        let copy = spool.0.clone();
+        spools.push(spool);
+        Ok(copy)
+    };
+    if path == Path::new("-") {
+        return spool(&mut io::stdin().lock());
+    }
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        fs::read_dir(path)?;
+        return Ok(path.to_path_buf());
+    }
+    let mut file = fs::File::open(path)?;
+    match meta.is_file() {
+        true => Ok(path.to_path_buf()),
+        false => spool(&mut file),
     }
 }
 
