@@ -762,7 +762,7 @@ impl Iterator for Dump {
         // Not tied to a record number: a member may hold several records,
         // or part of one.
         self.queued
-            .extend(found.into_iter().map(|e| Err(Error::new(ErrorKind::Io(e)))));
+            .extend(found.into_iter().map(|e| Err(Error::from(e))));
         self.queued.pop_front()
     }
 }
@@ -1057,7 +1057,7 @@ impl OpenOptions {
     /// # Ok::<(), dechaff::Error>(())
     /// ```
     pub fn read<R: Read + Send + 'static>(&self, rdr: R) -> Result<Dump> {
-        self.detect(rdr).map_err(|e| Error::new(ErrorKind::Io(e)))
+        self.detect(rdr).map_err(Error::from)
     }
 
     fn detect<R: Read + Send + 'static>(&self, mut rdr: R) -> io::Result<Dump> {

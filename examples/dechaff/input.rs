@@ -109,8 +109,9 @@ impl Source {
                 Ok(dump) => dump,
                 Err(err) => {
                     // Named once: a path error's path may be a temporary copy.
-                    let err: &dyn std::fmt::Display = match err.kind() {
-                        dechaff::ErrorKind::Path { source, .. } => source,
+                    let source = std::error::Error::source(&err);
+                    let err: &dyn std::fmt::Display = match (err.kind(), source) {
+                        (dechaff::ErrorKind::Path { .. }, Some(source)) => source,
                         _ => &err,
                     };
                     progress.bad(report, format_args!("{}: {err}", name.display()));
