@@ -25,20 +25,25 @@ def main():
     p.add_argument("out", help="output folder")
     p.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
     p.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
-    p.add_argument("--method", choices=["auto", "applyInArrow", "mapInArrow"], default="auto",
-                   help="applyInArrow needs Spark >= 4.0; mapInArrow runs on Spark 3.5 too")
-    p.add_argument("--learn-pages", type=int, default=dechaff.spark.LEARN_PAGES,
-                   help="pages each site learns from (default %(default)s)")
+    p.add_argument(
+        "--method",
+        choices=["auto", "applyInArrow", "mapInArrow"],
+        default="auto",
+        help="applyInArrow needs Spark >= 4.0; mapInArrow runs on Spark 3.5 too",
+    )
+    p.add_argument(
+        "--learn-pages",
+        type=int,
+        default=dechaff.spark.LEARN_PAGES,
+        help="pages each site learns from (default %(default)s)",
+    )
     p.add_argument("--drop-text", action="store_true", help="write the body but not the page text")
     args = p.parse_args()
 
     # Local mode: the Python workers are this interpreter, which has dechaff.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
-        SparkSession.builder.master(args.master)
-        .appName("dechaff")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
+        SparkSession.builder.master(args.master).appName("dechaff").config("spark.ui.enabled", "false").getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     try:

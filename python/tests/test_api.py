@@ -7,9 +7,9 @@ import threading
 import time
 
 import pytest
-from conftest import SAMPLE, by_host, char_lines_as_bytes, run_example
 
 import dechaff
+from conftest import SAMPLE, by_host, char_lines_as_bytes, run_example
 
 
 def jsonl_record(doc: dict, group: str, labelled: dechaff.Labelled) -> bytes:
@@ -28,7 +28,7 @@ def label_dump(docs: list[dict], as_bytes: bool) -> dict[str, tuple[str, dechaff
     out = {}
     for host, site in by_host(docs).items():
         pages = [d["text"].encode("utf-8") if as_bytes else d["text"] for d in site]
-        for doc, labelled in zip(site, dechaff.label_site(pages)):
+        for doc, labelled in zip(site, dechaff.label_site(pages), strict=True):
             out[doc["id"]] = (host, labelled)
     return out
 
@@ -59,7 +59,7 @@ def test_model_set_reads_the_rust_programs_model_file(sample_docs, rust_records,
     assert from_rust.hosts() == learned.hosts() == sorted(by_host(sample_docs))
     assert learned.to_bytes() == from_rust.to_bytes()
     pairs = [(dechaff.host(d["url"]), d["text"]) for d in sample_docs]
-    for doc, result in zip(sample_docs, from_rust.label_many(pairs)):
+    for doc, result in zip(sample_docs, from_rust.label_many(pairs), strict=True):
         assert char_lines_as_bytes(doc["text"], result) == rust_records[doc["id"]]["metadata"]["lines"]
 
 
@@ -76,7 +76,9 @@ def test_learner_model_and_site_agree(sample_docs):
         assert [m.lines for m in model.label_many(pages)] == [s.lines for s in dechaff.label_site(pages)]
         assert model.pages == len(pages)
         templates = model.templates()
-        assert templates and all(t.label in dechaff.LABELS and t.kind in ("exact", "slotted") and t.pages >= 1 for t in templates)
+        assert templates and all(
+            t.label in dechaff.LABELS and t.kind in ("exact", "slotted") and t.pages >= 1 for t in templates
+        )
 
 
 def test_batch_calls_equal_single_calls_on_threads(sample_docs):
@@ -136,7 +138,7 @@ def test_str_offsets_index_the_str_with_non_ascii_text():
     raw = NON_ASCII.encode("utf-8")
     expected = [line.rstrip("\r") for line in NON_ASCII.split("\n") if line.strip()]
     assert len(by_chars.lines) == len(expected) == 6
-    for (label, start, end), (blabel, bstart, bend), line in zip(by_chars.lines, by_bytes.lines, expected):
+    for (label, start, end), (blabel, bstart, bend), line in zip(by_chars.lines, by_bytes.lines, expected, strict=True):
         assert label == blabel
         assert NON_ASCII[start:end] == line
         assert raw[bstart:bend].decode("utf-8") == line
@@ -144,7 +146,9 @@ def test_str_offsets_index_the_str_with_non_ascii_text():
 
 
 def test_invalid_utf8_bytes_are_labelled():
-    page = b"Caf\xe9 au lait \xff\xfe is a drink that many people in the town like to have in the morning.\n\xc3\x28\nok\n"
+    page = (
+        b"Caf\xe9 au lait \xff\xfe is a drink that many people in the town like to have in the morning.\n\xc3\x28\nok\n"
+    )
     result = dechaff.label(page)
     assert [page[s:e] for _, s, e in result.lines] == page.rstrip(b"\n").split(b"\n")
     assert all(label in dechaff.LABELS for label in result.labels)

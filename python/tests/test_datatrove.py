@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SAMPLE, by_host, char_lines_as_bytes
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
 import dechaff
-from dechaff.datatrove import DechaffBucket, DechaffLabel, DechaffLabelBuckets, bucket_of
+from conftest import ROOT, SAMPLE, by_host, char_lines_as_bytes
+from dechaff.datatrove import DechaffBucket, DechaffLabel, DechaffLabelBuckets, Output, bucket_of
 
 # Five buckets put the sample's three hosts in two of them, so both workers
 # of stage 2 have a site to learn.
@@ -34,12 +34,12 @@ def read_output(folder: Path) -> dict[str, dict]:
 def direct_labels(docs: list[dict]) -> dict[str, dechaff.Labelled]:
     out = {}
     for site in by_host(docs).values():
-        for doc, labelled in zip(site, dechaff.label_site([d["text"] for d in site])):
+        for doc, labelled in zip(site, dechaff.label_site([d["text"] for d in site]), strict=True):
             out[doc["id"]] = labelled
     return out
 
 
-def run_two_stages(tmp_path: Path, output: str) -> dict[str, dict]:
+def run_two_stages(tmp_path: Path, output: Output) -> dict[str, dict]:
     buckets = str(tmp_path / "buckets")
     stage1 = LocalPipelineExecutor(
         [

@@ -12,11 +12,11 @@ import sys
 
 import pyarrow as pa
 import pytest
-from conftest import ROOT, SAMPLE, by_host, char_lines_as_bytes
 from pyspark.sql import SparkSession
 
 import dechaff
 import dechaff.spark
+from conftest import ROOT, SAMPLE, by_host, char_lines_as_bytes
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +88,9 @@ def test_partition_labeller_splits_runs_of_hosts(sample_docs):
     assert out.column("id").to_pylist() == table.column("id").to_pylist()
     expected = {}
     for site in by_host(docs).values():
-        for doc, labelled in zip(site, dechaff.label_site([d["text"] for d in site])):
+        for doc, labelled in zip(site, dechaff.label_site([d["text"] for d in site]), strict=True):
             expected[doc["id"]] = labelled.body_text
-    bodies = dict(zip(out.column("id").to_pylist(), out.column("body").to_pylist()))
+    bodies = dict(zip(out.column("id").to_pylist(), out.column("body").to_pylist(), strict=True))
     assert bodies.pop("null-text") is None
     assert bodies == expected
 

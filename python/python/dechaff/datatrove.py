@@ -90,8 +90,8 @@ class _Labels(PipelineStep):
         for batch in _batched(docs, BATCH_DOCS):
             keys = [hosts(doc) for doc in batch]
             with self.track_time(unit="batch"):
-                labelled = models.label_many(zip(keys, (d.text for d in batch)), threads=self.threads)
-            for doc, host, result in zip(batch, keys, labelled):
+                labelled = models.label_many(zip(keys, (d.text for d in batch), strict=True), threads=self.threads)
+            for doc, host, result in zip(batch, keys, labelled, strict=True):
                 self._write(doc, result, host in models)
                 yield doc
 

@@ -29,6 +29,7 @@ text) and ``counts`` (a struct of the six labels' line counts) are added.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pyarrow as pa
 
@@ -56,14 +57,18 @@ def output_schema(schema):
     plus ``body``, ``lines`` and ``counts``."""
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-    line = StructType([StructField(name, t) for name, t in [("label", StringType()), ("start", LongType()), ("end", LongType())]])
+    line = StructType(
+        [StructField(name, t) for name, t in [("label", StringType()), ("start", LongType()), ("end", LongType())]]
+    )
     counts = StructType([StructField(label, LongType()) for label in dechaff.LABELS])
     added = [StructField("body", StringType()), StructField("lines", ArrayType(line)), StructField("counts", counts)]
     return StructType([*schema.fields, *added])
 
 
 def _labelled_columns(texts: list[str | None], labelled: list[dechaff.Labelled | None]) -> dict[str, pa.Array]:
-    body, lines, counts = [], [], []
+    body: list[Any] = []
+    lines: list[Any] = []
+    counts: list[Any] = []
     for result in labelled:
         if result is None:  # a null text: null results, the row is kept
             body.append(None)
@@ -71,7 +76,7 @@ def _labelled_columns(texts: list[str | None], labelled: list[dechaff.Labelled |
             counts.append(None)
             continue
         body.append(result.body_text)
-        lines.append([{"label": l, "start": s, "end": e} for l, s, e in result.lines])
+        lines.append([{"label": label, "start": s, "end": e} for label, s, e in result.lines])
         counts.append(result.counts)
     return {
         "body": pa.array(body, pa.string()),
@@ -251,7 +256,12 @@ def label_dataframe(
     """
     import pyspark
 
-    settings = {"text": text, "learn_pages": learn_pages, "min_share": min_share, "sample_pages": sample_pages}
+    settings: dict[str, Any] = {
+        "text": text,
+        "learn_pages": learn_pages,
+        "min_share": min_share,
+        "sample_pages": sample_pages,
+    }
     schema = output_schema(df.schema)
     major, minor = (int(x) for x in pyspark.__version__.split(".")[:2])
     if method == "auto":
