@@ -20,32 +20,5 @@ Every call that labels or learns releases the GIL; ``label_many`` and
 ``dechaff.datatrove`` and ``dechaff.spark`` run dechaff on those engines.
 """
 
-from dechaff._dechaff import (
-    LABELS,
-    MIN_SITE_PAGES,
-    DechaffError,
-    Labelled,
-    ModelSet,
-    SiteLearner,
-    SiteModel,
-    Template,
-    __version__,
-    host,
-    label,
-    label_site,
-)
-
-__all__ = [
-    "LABELS",
-    "MIN_SITE_PAGES",
-    "DechaffError",
-    "Labelled",
-    "ModelSet",
-    "SiteLearner",
-    "SiteModel",
-    "Template",
-    "__version__",
-    "host",
-    "label",
-    "label_site",
-]
+from dechaff._dechaff import *  # noqa: F403 (the names of its __all__)
+from dechaff._dechaff import __all__ as __all__

@@ -89,10 +89,17 @@ class _Site:
     """One site's pages as they stream in: the first `learn_pages` are held
     until the model is learned, the rest are labelled at once."""
 
-    def __init__(self, text: str, learn_pages: int, min_share, sample_pages, threads: int):
+    def __init__(
+        self,
+        text: str = "text",
+        learn_pages: int = LEARN_PAGES,
+        min_share: float | None = None,
+        sample_pages: int | None = None,
+        threads: int = 1,
+    ):
         self.text = text
         self.learn_pages = learn_pages
-        self.settings = {"min_share": min_share, "sample_pages": sample_pages}
+        self.min_share, self.sample_pages = min_share, sample_pages
         self.threads = threads
         self.held: list[pa.RecordBatch] = []
         self.held_rows = 0
@@ -115,7 +122,7 @@ class _Site:
         return pa.RecordBatch.from_pydict(columns)
 
     def _learn(self) -> Iterator[pa.RecordBatch]:
-        learner = dechaff.SiteLearner(**self.settings)
+        learner = dechaff.SiteLearner(min_share=self.min_share, sample_pages=self.sample_pages)
         texts = [t for b in self.held for t in self._texts(b) if t is not None]
         learner.add_many(texts[: self.learn_pages])
         self.model = learner.finish() if learner.pages >= dechaff.MIN_SITE_PAGES else None
@@ -163,19 +170,10 @@ def site_labeller(
     return label_site
 
 
-def label_table(
-    *,
-    text: str = "text",
-    learn_pages: int = LEARN_PAGES,
-    min_share: float | None = None,
-    sample_pages: int | None = None,
-    threads: int = 1,
-) -> Callable[[pa.Table], pa.Table]:
-    """``site_labeller`` for Spark 4.0, whose ``applyInArrow`` passes a whole
-    group as one ``pyarrow.Table``."""
-    label_batches = site_labeller(
-        text=text, learn_pages=learn_pages, min_share=min_share, sample_pages=sample_pages, threads=threads
-    )
+def label_table(**settings: Any) -> Callable[[pa.Table], pa.Table]:
+    """``site_labeller`` (same arguments) for Spark 4.0, whose
+    ``applyInArrow`` passes a whole group as one ``pyarrow.Table``."""
+    label_batches = site_labeller(**settings)
 
     def label_site(table: pa.Table) -> pa.Table:
         batches = list(label_batches(iter(table.to_batches())))
@@ -192,19 +190,14 @@ def _empty(schema: pa.Schema) -> pa.Table:
 
 
 def partition_labeller(
-    *,
-    host: str = "host",
-    text: str = "text",
-    learn_pages: int = LEARN_PAGES,
-    min_share: float | None = None,
-    sample_pages: int | None = None,
-    threads: int = 1,
+    *, host: str = "host", **settings: Any
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The function for ``repartition(host).sortWithinPartitions(host)
     .mapInArrow(f, schema)`` (Spark 3.5 and later): a partition's rows in
     host order; each run of one host is a site. Rows of a host that is not
     contiguous (a partition not sorted by host) are labelled as separate
-    sites, never dropped."""
+    sites, never dropped. The other arguments are ``site_labeller``'s."""
+    _Site(**settings)  # a wrong argument fails here, not on an executor
 
     def label_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         site, current = None, None
@@ -217,7 +210,7 @@ def partition_labeller(
                 if site is None or hosts[start] != current:
                     if site is not None:
                         yield from site.finish()
-                    site = _Site(text, learn_pages, min_share, sample_pages, threads)
+                    site = _Site(**settings)
                     current = hosts[start]
                 yield from site.add(batch.slice(start, i - start))
                 start = i
