@@ -126,3 +126,18 @@ def test_the_example_runs(tmp_path, sample_docs, rust_records):
     subprocess.run(cmd, check=True, capture_output=True)
     records = read_output(tmp_path / "labelled")
     assert {i: r["text"] for i, r in records.items()} == {i: r["text"] for i, r in rust_records.items()}
+
+
+def test_bucket_step_keys_every_document():
+    from datatrove.data import Document
+
+    docs = [
+        Document(text="a", id="1", metadata={"url": "https://News.Example.org:8080/x"}),
+        Document(text="b", id="2", metadata={}),
+        Document(text="c", id="3", metadata={"url": None}),
+        Document(text="d", id="4", metadata={"url": "https://a.example/", "host": "given"}),
+    ]
+    out = list(DechaffBucket(7)(iter(docs)))
+    assert [d.id for d in out] == ["1", "2", "3", "4"]
+    assert [d.metadata["host"] for d in out] == ["news.example.org", "", "", "given"]
+    assert [d.metadata["bucket"] for d in out] == [f"{bucket_of(d.metadata['host'], 7):05d}" for d in out]
