@@ -3,6 +3,7 @@ batch calls, and bad input."""
 
 import json
 import pickle
+import re
 import threading
 import time
 
@@ -76,6 +77,9 @@ def test_learner_model_and_site_agree(sample_docs):
         assert [m.lines for m in model.label_many(pages)] == [s.lines for s in dechaff.label_site(pages)]
         assert model.pages == len(pages)
         templates = model.templates()
+        ids = {t.id for t in templates}
+        named = {i for r in model.label(pages[0]).reasons for i in re.findall(r"#[0-9a-f]{16}", r)}
+        assert named and named <= ids  # reasons name templates by their id
         assert templates and all(
             t.label in dechaff.LABELS and t.kind in ("exact", "slotted") and t.pages >= 1 for t in templates
         )
