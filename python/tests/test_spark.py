@@ -105,3 +105,17 @@ def test_the_example_runs(tmp_path, sample_docs, rust_records):
         with open(path, encoding="utf-8") as f:
             rows.extend(json.loads(line) for line in f)
     assert {r["id"]: r["body"] for r in rows} == {i: r["text"] for i, r in rust_records.items()}
+
+
+def test_table_form_for_spark_4_0_equals_the_batch_form(sample_docs):
+    """Spark 4.0 passes a group as one table (`label_table`); 4.1 and later
+    stream record batches (`site_labeller`). Both label a site alike."""
+    site = max(by_host(sample_docs).values(), key=len)
+    table = pa.table({"id": [d["id"] for d in site], "text": [d["text"] for d in site]})
+    whole = dechaff.spark.label_table(learn_pages=2)(table)
+    streamed = pa.Table.from_batches(
+        list(dechaff.spark.site_labeller(learn_pages=2)(iter(table.to_batches(max_chunksize=1))))
+    )
+    assert whole.column_names == ["id", "text", "body", "lines", "counts"]
+    assert whole.to_pylist() == streamed.to_pylist()
+    assert dechaff.spark.label_table()(table.slice(0, 0)).num_rows == 0
