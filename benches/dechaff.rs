@@ -13,7 +13,7 @@ use std::{
 };
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use dechaff::{Labelled, Labeller, SiteModel, SiteModelBuilder};
+use dechaff::{Labelled, Labeller, ModelSet, SiteModel, SiteModelBuilder};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
@@ -239,6 +239,65 @@ fn label(c: &mut Criterion, dump: &Dump) {
     g.finish();
 }
 
+/// Copies of the corpus under distinct hosts in `model_load`'s set: wcxb's
+/// 1,614 groups six times over make about 10,000 site models.
+const MODEL_SET_COPIES: usize = 6;
+
+/// Loading a model set of about 10,000 sites from its binary and its JSON
+/// file, and labelling the pages of groups with siblings with their loaded
+/// models (where the model's maps are looked up).
+fn model_load(c: &mut Criterion, dump: &Dump) {
+    let mut set = ModelSet::new();
+    for (group, model) in dump.learn() {
+        for copy in 0..MODEL_SET_COPIES {
+            set.insert(format!("copy{copy}.{group}"), model.clone());
+        }
+    }
+    let (mut binary, mut json) = (Vec::new(), Vec::new());
+    set.save(&mut binary).expect("save binary");
+    set.save_json(&mut json).expect("save JSON");
+    eprintln!(
+        "model_load: {} site models; binary {:.2} MB, JSON {:.2} MB",
+        set.len(),
+        binary.len() as f64 / 1e6,
+        json.len() as f64 / 1e6
+    );
+    let mut g = c.benchmark_group("model_load");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(5))
+        .warm_up_time(Duration::from_secs(1));
+    for (name, file) in [("binary", &binary), ("json", &json)] {
+        g.throughput(Throughput::Bytes(file.len() as u64));
+        g.bench_function(BenchmarkId::new("model_set", name), |b| {
+            b.iter(|| ModelSet::load(black_box(&file[..])).expect("load").len())
+        });
+    }
+    let loaded = ModelSet::load(&binary[..]).expect("load");
+    let pages: Vec<(Labeller, &[u8])> = dump
+        .pages
+        .iter()
+        .filter(|(group, _)| dump.groups[group].len() >= 2)
+        .map(|(group, page)| {
+            let model = loaded.get(&format!("copy0.{group}")).expect("model");
+            (Labeller::new(model.clone()), page.as_slice())
+        })
+        .collect();
+    let bytes: u64 = pages.iter().map(|(_, p)| p.len() as u64).sum();
+    g.throughput(Throughput::Bytes(bytes));
+    let mut out = Labelled::new();
+    g.bench_function("label_groups_of_2_or_more", |b| {
+        b.iter(|| {
+            let mut body = 0usize;
+            for (labeller, page) in &pages {
+                labeller.label_into(black_box(page), &mut out);
+                body += out.counts()[0];
+            }
+            body
+        })
+    });
+    g.finish();
+}
+
 /// The `dechaff` example over a JSONL dump of the corpus, learning included.
 fn end_to_end(c: &mut Criterion, dump: &Dump) {
     let Some(bin) = example_binary() else {
@@ -362,6 +421,7 @@ fn benches(c: &mut Criterion) {
     scan(c, &dump);
     learn(c, &dump);
     label(c, &dump);
+    model_load(c, &dump);
     end_to_end(c, &dump);
 }
 

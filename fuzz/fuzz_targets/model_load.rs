@@ -1,6 +1,6 @@
-//! Loading arbitrary bytes as a model file returns an error or a model,
-//! never panics; a model that loads labels pages without panicking and
-//! saves to a file that loads back equal.
+//! Loading arbitrary bytes as a model file (binary or JSON) returns an
+//! error or a model, never panics; a model that loads labels pages without
+//! panicking and saves, in either format, to a file that loads back equal.
 #![no_main]
 
 use dechaff::{Labeller, ModelSet, SiteModel};
@@ -13,12 +13,15 @@ fn exercise(model: &SiteModel) {
     assert_eq!(labelled.len(), dechaff::lines(PAGE).count());
     let _ = model.templates().count();
     let _ = model.merge(model);
-    let mut file = Vec::new();
+    let (mut file, mut json) = (Vec::new(), Vec::new());
     model.save(&mut file).expect("saving to memory");
-    assert_eq!(
-        &SiteModel::load(&file[..]).expect("loading what was saved"),
-        model
-    );
+    model.save_json(&mut json).expect("saving to memory");
+    for file in [file, json] {
+        assert_eq!(
+            &SiteModel::load(&file[..]).expect("loading what was saved"),
+            model
+        );
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -29,11 +32,14 @@ fuzz_target!(|data: &[u8]| {
         for (_, model) in set.iter() {
             exercise(model);
         }
-        let mut file = Vec::new();
+        let (mut file, mut json) = (Vec::new(), Vec::new());
         set.save(&mut file).expect("saving to memory");
-        assert_eq!(
-            ModelSet::load(&file[..]).expect("loading what was saved"),
-            set
-        );
+        set.save_json(&mut json).expect("saving to memory");
+        for file in [file, json] {
+            assert_eq!(
+                ModelSet::load(&file[..]).expect("loading what was saved"),
+                set
+            );
+        }
     }
 });

@@ -1,4 +1,6 @@
-//! The model file format: JSON in a versioned envelope naming its format.
+//! The model file formats: binary (see [`binary`](super::binary)), which
+//! loads fast, and JSON in a versioned envelope naming its format, for
+//! people to read. Loading tells them apart by the first bytes.
 
 use std::{
     collections::BTreeMap,
@@ -9,7 +11,10 @@ use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, ErrorKind, Result};
 
-use super::SiteModel;
+use super::{
+    binary::{self, Header, CODE_SET, CODE_SITE},
+    SiteModel,
+};
 
 /// The format name of a file holding one [`SiteModel`].
 const FORMAT_SITE: &str = "dechaff-site-model";
@@ -21,8 +26,24 @@ const LEGACY_FORMATS: [(&str, &str); 2] = [
     ("chaff-site-model", FORMAT_SITE),
     ("chaff-model-set", FORMAT_SET),
 ];
-/// The model file version this build reads and writes.
+/// The model file version this build reads and writes, in both formats.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
+
+/// A file format: its JSON name and binary code.
+#[derive(Clone, Copy)]
+struct Format {
+    name: &'static str,
+    code: u32,
+}
+
+const SITE: Format = Format {
+    name: FORMAT_SITE,
+    code: CODE_SITE,
+};
+const SET: Format = Format {
+    name: FORMAT_SET,
+    code: CODE_SET,
+};
 
 #[derive(Serialize)]
 struct Envelope<T> {
@@ -33,23 +54,41 @@ struct Envelope<T> {
 }
 
 #[derive(Deserialize)]
-struct Header {
+struct JsonHeader {
     format: String,
     version: u32,
 }
 
 impl SiteModel {
-    /// Write the model as JSON, with a format name and version.
+    /// Write the model in the binary format, which loads fast.
     pub fn save<W: Write>(&self, writer: W) -> Result<()> {
-        save(writer, FORMAT_SITE, self)
+        let mut body = Vec::new();
+        binary::write_model(&mut body, self);
+        save_binary(writer, SITE, &body)
     }
 
-    /// Read a model written by [`SiteModel::save`].
+    /// Write the model as JSON, with a format name and version: larger and
+    /// slower to load than [`SiteModel::save`]'s, for people to read.
+    pub fn save_json<W: Write>(&self, writer: W) -> Result<()> {
+        save_json(writer, FORMAT_SITE, self)
+    }
+
+    /// Read a model written by [`SiteModel::save`] or
+    /// [`SiteModel::save_json`], telling the formats apart by the first
+    /// bytes.
     ///
     /// A truncated or corrupt file gives [`ErrorKind::CorruptModel`]; a file
     /// from a newer format version gives [`ErrorKind::UnsupportedVersion`].
     pub fn load<R: Read>(reader: R) -> Result<SiteModel> {
-        load::<_, Unchecked>(reader, FORMAT_SITE)?.check()
+        let bytes = read_all(reader)?;
+        if binary::is_binary(&bytes) {
+            let mut body = open_binary(&bytes, SITE)?;
+            let model = binary::read_model(&mut body)?;
+            finish_binary(&body)?;
+            model.check()?;
+            return Ok(model);
+        }
+        load_json::<Unchecked>(&bytes, FORMAT_SITE)?.check()
     }
 }
 
@@ -92,8 +131,8 @@ struct UncheckedSet {
     sites: BTreeMap<String, Unchecked>,
 }
 
-/// Write any serialisable body in the versioned envelope.
-fn save<W: Write, T: Serialize>(writer: W, format: &str, body: &T) -> Result<()> {
+/// Write any serialisable body in the versioned JSON envelope.
+fn save_json<W: Write, T: Serialize>(writer: W, format: &str, body: &T) -> Result<()> {
     let env = Envelope {
         format: format.to_string(),
         version: MODEL_FORMAT_VERSION,
@@ -108,32 +147,72 @@ fn save<W: Write, T: Serialize>(writer: W, format: &str, body: &T) -> Result<()>
     Ok(())
 }
 
-/// Read a body written by [`save`], checking format name and version first.
-fn load<R: Read, T: for<'de> Deserialize<'de>>(mut reader: R, format: &'static str) -> Result<T> {
+/// Write a binary body behind its header.
+fn save_binary<W: Write>(mut writer: W, format: Format, body: &[u8]) -> Result<()> {
+    writer.write_all(&binary::wrap(format.code, MODEL_FORMAT_VERSION, body))?;
+    writer.flush()?;
+    Ok(())
+}
+
+fn read_all<R: Read>(mut reader: R) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes)?;
-    let header: Header =
-        serde_json::from_slice(&bytes).map_err(|e| Error::because(e, ErrorKind::CorruptModel))?;
-    let found = LEGACY_FORMATS
+    Ok(bytes)
+}
+
+/// Check a format name and version read from a file.
+fn check_header(found: &str, version: u32, format: &'static str) -> Result<()> {
+    let found_current = LEGACY_FORMATS
         .iter()
-        .find(|(legacy, _)| *legacy == header.format)
-        .map_or(header.format.as_str(), |(_, current)| *current);
-    if found != format {
+        .find(|(legacy, _)| *legacy == found)
+        .map_or(found, |(_, current)| *current);
+    if found_current != format {
         return Err(Error::new(ErrorKind::NotAModel {
-            found: header.format.into(),
+            found: found.into(),
             expected: format,
         }));
     }
-    if header.version != MODEL_FORMAT_VERSION {
+    if version != MODEL_FORMAT_VERSION {
         return Err(Error::new(ErrorKind::UnsupportedVersion {
-            found: header.version,
+            found: version,
             supported: MODEL_FORMAT_VERSION,
         }));
     }
+    Ok(())
+}
+
+/// The body of a binary file of `format`, once its header checks out.
+fn open_binary(bytes: &[u8], format: Format) -> Result<binary::Reader<'_>> {
+    let header = Header::read(bytes)?;
+    let found = match header.code {
+        CODE_SITE => FORMAT_SITE.to_string(),
+        CODE_SET => FORMAT_SET.to_string(),
+        code => format!("binary format {code}"),
+    };
+    check_header(&found, header.version, format.name)?;
+    header.body()
+}
+
+/// A body read to its end is all there is.
+fn finish_binary(body: &binary::Reader<'_>) -> Result<()> {
+    if !body.is_empty() {
+        return Err(Error::new(ErrorKind::CorruptModel(
+            "binary model: bytes after the last field".into(),
+        )));
+    }
+    Ok(())
+}
+
+/// Read a JSON body written by [`save_json`], checking format name and
+/// version first.
+fn load_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], format: &'static str) -> Result<T> {
+    let header: JsonHeader =
+        serde_json::from_slice(bytes).map_err(|e| Error::because(e, ErrorKind::CorruptModel))?;
+    check_header(&header.format, header.version, format)?;
     // The body's fields sit beside `format` and `version`, which it ignores.
     // (Not through `Envelope`: serde's `flatten` buffers the map and then
     // cannot read the integer keys of the body's maps from JSON strings.)
-    serde_json::from_slice(&bytes).map_err(|e| Error::because(e, ErrorKind::CorruptModel))
+    serde_json::from_slice(bytes).map_err(|e| Error::because(e, ErrorKind::CorruptModel))
 }
 
 /// Site models of many sites, keyed by site group: what the `dechaff` example
@@ -192,14 +271,30 @@ impl ModelSet {
         }
     }
 
-    /// Write the set in the versioned model format.
+    /// Write the set in the binary format, which loads fast.
     pub fn save<W: Write>(&self, writer: W) -> Result<()> {
-        save(writer, FORMAT_SET, self)
+        let mut body = Vec::new();
+        binary::put_u32(&mut body, self.len() as u32);
+        for (group, model) in &self.sites {
+            binary::put_str(&mut body, group);
+            binary::write_model(&mut body, model);
+        }
+        save_binary(writer, SET, &body)
     }
 
-    /// Read a set written by [`ModelSet::save`]. Errors as [`SiteModel::load`].
+    /// Write the set as JSON (see [`SiteModel::save_json`]).
+    pub fn save_json<W: Write>(&self, writer: W) -> Result<()> {
+        save_json(writer, FORMAT_SET, self)
+    }
+
+    /// Read a set written by [`ModelSet::save`] or [`ModelSet::save_json`].
+    /// Errors as [`SiteModel::load`].
     pub fn load<R: Read>(reader: R) -> Result<ModelSet> {
-        let set: UncheckedSet = load(reader, FORMAT_SET)?;
+        let bytes = read_all(reader)?;
+        if binary::is_binary(&bytes) {
+            return load_binary_set(&bytes);
+        }
+        let set: UncheckedSet = load_json(&bytes, FORMAT_SET)?;
         let sites = set
             .sites
             .into_iter()
@@ -207,4 +302,30 @@ impl ModelSet {
             .collect::<Result<_>>()?;
         Ok(ModelSet { sites })
     }
+}
+
+/// Bytes of a site model's body at the least: three counts, a share and
+/// four empty maps.
+const MODEL_MIN_LEN: usize = 3 * 4 + 8 + 4 * 4;
+
+/// Read a binary set: groups ascending, each model checked.
+fn load_binary_set(bytes: &[u8]) -> Result<ModelSet> {
+    let mut body = open_binary(bytes, SET)?;
+    let n = body.count(4 + MODEL_MIN_LEN)?;
+    let mut sites = Vec::with_capacity(n);
+    for _ in 0..n {
+        let group = body.string()?;
+        if sites.last().is_some_and(|(last, _)| *last >= group) {
+            return Err(Error::new(ErrorKind::CorruptModel(
+                "binary model: site groups out of order".into(),
+            )));
+        }
+        let model = binary::read_model(&mut body)?;
+        model.check()?;
+        sites.push((group, model));
+    }
+    finish_binary(&body)?;
+    Ok(ModelSet {
+        sites: sites.into_iter().collect(),
+    })
 }

@@ -11,6 +11,7 @@ use crate::{
     labels::Label,
 };
 
+mod binary;
 mod file;
 mod matcher;
 mod roles;

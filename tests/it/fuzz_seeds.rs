@@ -113,13 +113,25 @@ fn write_fuzz_seeds() {
             .join(&b'\x0c');
         write(&out, "learn_label", &format!("group-{g:03}"), &joined);
         count("learn_label");
-        // model_load: the group's model, on its own and in a set.
+        // model_load: the group's model, binary and JSON, on its own and in
+        // a set; and the binary file cut short.
         let model =
             SiteModelBuilder::new().build(pages.iter().map(|p| &p.text[..p.text.len().min(4096)]));
         let mut file = Vec::new();
         model.save(&mut file).unwrap();
         write(&out, "model_load", &format!("site-{g:03}"), &file);
-        count("model_load");
+        write(
+            &out,
+            "model_load",
+            &format!("site-{g:03}-truncated"),
+            &file[..file.len() * 2 / 3],
+        );
+        let mut json = Vec::new();
+        model.save_json(&mut json).unwrap();
+        write(&out, "model_load", &format!("site-{g:03}.json"), &json);
+        for _ in 0..3 {
+            count("model_load");
+        }
         if g < 4 {
             set.insert(group.clone(), model);
         }
@@ -154,6 +166,9 @@ fn write_fuzz_seeds() {
     let mut file = Vec::new();
     set.save(&mut file).unwrap();
     write(&out, "model_load", "set", &file);
+    let mut json = Vec::new();
+    set.save_json(&mut json).unwrap();
+    write(&out, "model_load", "set.json", &json);
     for (target, name, bytes) in awkward_seeds(&groups) {
         write(&out, target, name, &bytes);
         *counts.entry(target).or_insert(0) += 1;

@@ -183,7 +183,7 @@ fn hundred_thousand_pages_of_one_site() {
 
 #[test]
 fn model_from_a_newer_format_version_is_unsupported() {
-    let file = String::from_utf8(saved(|f| model().save(f))).unwrap();
+    let file = String::from_utf8(saved(|f| model().save_json(f))).unwrap();
     let version = format!("\"version\":{}", dechaff::MODEL_FORMAT_VERSION);
     assert!(file.contains(&version));
     let newer = file.replace(
@@ -213,7 +213,7 @@ fn model_from_a_newer_format_version_is_unsupported() {
         matches!(err.kind(), ErrorKind::UnsupportedVersion { found: 0, .. }),
         "{err:?}"
     );
-    let set = String::from_utf8(saved(|f| ModelSet::new().save(f))).unwrap();
+    let set = String::from_utf8(saved(|f| ModelSet::new().save_json(f))).unwrap();
     let err = ModelSet::load(set.replace(&version, "\"version\":7").as_bytes()).unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::UnsupportedVersion { found: 7, .. }),
@@ -223,19 +223,22 @@ fn model_from_a_newer_format_version_is_unsupported() {
 
 #[test]
 fn truncated_model_file_is_corrupt() {
-    let file = saved(|f| model().save(f));
-    for cut in [0, 1, file.len() / 3, file.len() / 2, file.len() - 1] {
-        let err = SiteModel::load(&file[..cut]).unwrap_err();
-        assert!(
-            matches!(err.kind(), ErrorKind::CorruptModel(_)),
-            "cut at {cut}: {err:?}"
-        );
-    }
     let mut set = ModelSet::new();
     set.insert("example.org", model());
-    let file = saved(|f| set.save(f));
-    let err = ModelSet::load(&file[..file.len() - 2]).unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::CorruptModel(_)), "{err:?}");
+    for (file, set_file) in [
+        (saved(|f| model().save(f)), saved(|f| set.save(f))),
+        (saved(|f| model().save_json(f)), saved(|f| set.save_json(f))),
+    ] {
+        for cut in [0, 1, 5, file.len() / 3, file.len() / 2, file.len() - 1] {
+            let err = SiteModel::load(&file[..cut]).unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::CorruptModel(_)),
+                "cut at {cut}: {err:?}"
+            );
+        }
+        let err = ModelSet::load(&set_file[..set_file.len() - 2]).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::CorruptModel(_)), "{err:?}");
+    }
 }
 
 #[test]
@@ -291,7 +294,7 @@ fn garbage_bytes_are_a_corrupt_model() {
 
 #[test]
 fn inconsistent_model_is_rejected() {
-    let file = String::from_utf8(saved(|f| model().save(f))).unwrap();
+    let file = String::from_utf8(saved(|f| model().save_json(f))).unwrap();
     // Claim fewer pages than the template lines occur on.
     assert!(file.contains("\"pages\":3,"));
     let bad = file.replacen("\"pages\":3,", "\"pages\":1,", 1);
@@ -308,7 +311,7 @@ fn inconsistent_model_is_rejected() {
     assert!(serde_json::from_str::<ModelSet>(&set).is_err());
     let mut good = ModelSet::new();
     good.insert("example.org", model());
-    let set_file = String::from_utf8(saved(|f| good.save(f))).unwrap();
+    let set_file = String::from_utf8(saved(|f| good.save_json(f))).unwrap();
     let bad_set = set_file.replacen("\"pages\":3,", "\"pages\":1,", 1);
     let err = ModelSet::load(bad_set.as_bytes()).unwrap_err();
     assert!(

@@ -7,6 +7,7 @@ mod fuzz_seeds;
 mod gen;
 mod limits;
 mod merge;
+mod model_file;
 mod naive;
 mod prop;
 mod quality;

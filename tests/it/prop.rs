@@ -297,18 +297,28 @@ proptest! {
         let mut set = ModelSet::new();
         for (i, site) in sites.iter().enumerate() {
             let model = builder.build(site);
-            let mut file = Vec::new();
-            model.save(&mut file).unwrap();
-            let loaded = SiteModel::load(&file[..]).unwrap();
-            prop_assert_eq!(&loaded, &model);
-            let mut again = Vec::new();
-            loaded.save(&mut again).unwrap();
-            prop_assert_eq!(&again, &file);
+            // Binary (`save`) and JSON (`save_json`): each loads back equal
+            // and saves again byte for byte.
+            for json in [false, true] {
+                let save = |m: &SiteModel, file: &mut Vec<u8>| {
+                    if json { m.save_json(file) } else { m.save(file) }
+                };
+                let mut file = Vec::new();
+                save(&model, &mut file).unwrap();
+                let loaded = SiteModel::load(&file[..]).unwrap();
+                prop_assert_eq!(&loaded, &model);
+                let mut again = Vec::new();
+                save(&loaded, &mut again).unwrap();
+                prop_assert_eq!(&again, &file);
+            }
             set.insert(format!("site-{i}"), model);
         }
-        let mut file = Vec::new();
-        set.save(&mut file).unwrap();
-        prop_assert_eq!(ModelSet::load(&file[..]).unwrap(), set);
+        let (mut binary, mut json) = (Vec::new(), Vec::new());
+        set.save(&mut binary).unwrap();
+        set.save_json(&mut json).unwrap();
+        let from_binary = ModelSet::load(&binary[..]).unwrap();
+        prop_assert_eq!(&from_binary, &ModelSet::load(&json[..]).unwrap());
+        prop_assert_eq!(from_binary, set);
     }
 
     #[test]

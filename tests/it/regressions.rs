@@ -76,14 +76,14 @@ fn ascii_control_characters_separate_words() {
     );
 }
 
-/// Files saved before the rename from `chaff` name their format
+/// JSON files saved before the rename from `chaff` name their format
 /// `chaff-site-model` / `chaff-model-set`; they still load, and a file of
 /// the other kind is still refused.
 #[test]
 fn models_saved_under_the_old_name_still_load() {
     let model = model();
     let mut file = Vec::new();
-    model.save(&mut file).unwrap();
+    model.save_json(&mut file).unwrap();
     let old = String::from_utf8(file).unwrap().replacen(
         "\"dechaff-site-model\"",
         "\"chaff-site-model\"",
@@ -96,7 +96,7 @@ fn models_saved_under_the_old_name_still_load() {
     let mut set = ModelSet::new();
     set.insert("example.org", model);
     let mut file = Vec::new();
-    set.save(&mut file).unwrap();
+    set.save_json(&mut file).unwrap();
     let old = String::from_utf8(file).unwrap().replacen(
         "\"dechaff-model-set\"",
         "\"chaff-model-set\"",
