@@ -112,3 +112,47 @@ impl Hasher for IdentityHasher {
 
 /// Hash maps and sets keyed by well-mixed hashes, through [`IdentityHasher`].
 pub(crate) type BuildIdentity = BuildHasherDefault<IdentityHasher>;
+
+/// A key drawn at random once per process for [`BuildKeyed`].
+static TABLE_KEY: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(SEED_LINE)
+});
+
+/// Hashes a `u64` key with the per-process key and [`finish`]'s avalanche:
+/// as cheap as [`MixHasher`], but a model file cannot choose keys that all
+/// fall into one bucket (they come from outside, unlike the keys the
+/// learner counts).
+#[derive(Clone, Copy)]
+pub(crate) struct KeyedHasher(u64);
+
+impl Hasher for KeyedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = finish(self.0 ^ n);
+    }
+}
+
+/// Hash tables of a model, through [`KeyedHasher`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BuildKeyed(u64);
+
+impl Default for BuildKeyed {
+    fn default() -> Self {
+        BuildKeyed(*TABLE_KEY)
+    }
+}
+
+impl std::hash::BuildHasher for BuildKeyed {
+    type Hasher = KeyedHasher;
+    fn build_hasher(&self) -> KeyedHasher {
+        KeyedHasher(self.0)
+    }
+}

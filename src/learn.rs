@@ -13,7 +13,7 @@ use crate::{
     lines::lines,
     template::{
         assign_roles, for_each_gap, frames_regions, match_template, min_pages, slot_id, slot_split,
-        Anchor, LineStat, Match, RoleSource, SiteModel, TemplateKind,
+        Anchor, LineStat, Match, RoleSource, SiteModel, Table, TemplateKind,
     },
 };
 
@@ -320,7 +320,7 @@ impl SiteLearner {
             m.into_iter()
                 .filter(|&(_, c)| c.pages >= 2)
                 .map(|(k, c)| (k, c.pages))
-                .collect::<BTreeMap<_, _>>()
+                .collect::<Table<_>>()
         };
         let mut texts = self.texts;
         let lines = self
@@ -344,10 +344,10 @@ impl SiteLearner {
             lines,
             prefixes: keep(self.prefixes),
             suffixes: keep(self.suffixes),
-            anchors: BTreeMap::new(),
+            anchors: Table::default(),
             sampled_pages: self.sample.len() as u32,
         };
-        let mut anchors = BTreeMap::new();
+        let mut anchors = Table::default();
         let mut folded = self.folded;
         // A site without repeated lines has no templates, hence no regions.
         let templateless =
@@ -443,12 +443,7 @@ struct Gap {
 }
 
 /// Take the region statistics of one sampled page.
-fn observe(
-    model: &SiteModel,
-    page: &[u8],
-    folded: &mut Folded,
-    anchors: &mut BTreeMap<u64, Anchor>,
-) {
+fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut Table<Anchor>) {
     let info = analyze(page, folded, true);
     let matches: Vec<Option<Match>> = (0..info.lines.len())
         .map(|i| match_template(model, &info, i))
@@ -469,7 +464,7 @@ fn count_anchors(
     info: &PageInfo,
     matches: &[Option<Match>],
     folded: &mut Folded,
-    anchors: &mut BTreeMap<u64, Anchor>,
+    anchors: &mut Table<Anchor>,
 ) {
     let mut seen_here = HashSet::new();
     let mut list_runs = None;
@@ -567,7 +562,7 @@ fn neighbour_votes(
 
 /// The gaps of free lines between the page's region-framing anchors, with
 /// how much prose each holds by the shipped classifier.
-fn gaps(info: &PageInfo, matches: &[Option<Match>], anchors: &BTreeMap<u64, Anchor>) -> Vec<Gap> {
+fn gaps(info: &PageInfo, matches: &[Option<Match>], anchors: &Table<Anchor>) -> Vec<Gap> {
     let ctx: Vec<Context> = matches
         .iter()
         .map(|m| Context {
@@ -614,7 +609,7 @@ fn count_regions(
     info: &PageInfo,
     matches: &[Option<Match>],
     gaps: &[Gap],
-    anchors: &mut BTreeMap<u64, Anchor>,
+    anchors: &mut Table<Anchor>,
 ) {
     let max = gaps.iter().map(|g| g.prose).max().unwrap_or(0);
     if max == 0 {

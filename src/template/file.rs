@@ -131,6 +131,17 @@ struct UncheckedSet {
     sites: BTreeMap<String, Unchecked>,
 }
 
+/// Serialise a model's table with its keys ascending, so that the same
+/// model always saves to the same bytes.
+pub(super) fn sorted<V: Serialize, S: Serializer>(
+    table: &super::Table<V>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut entries: Vec<(&u64, &V)> = table.iter().collect();
+    entries.sort_unstable_by_key(|e| e.0);
+    serializer.collect_map(entries)
+}
+
 /// Write any serialisable body in the versioned JSON envelope.
 fn save_json<W: Write, T: Serialize>(writer: W, format: &str, body: &T) -> Result<()> {
     let env = Envelope {

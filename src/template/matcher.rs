@@ -3,7 +3,7 @@
 
 use crate::{analyze::PageInfo, fold::MIN_FIXED, hash::slot_key};
 
-use super::{min_pages, SiteModel};
+use super::{min_pages, SiteModel, Table};
 
 /// How a line matched a template.
 #[derive(Clone, Copy, Debug)]
@@ -68,7 +68,7 @@ pub(crate) fn slot_split(
     if l.n_keys == 0 || n < MIN_FIXED {
         return None;
     }
-    let longest = |keys: &[u64], map: &std::collections::BTreeMap<u64, u32>| {
+    let longest = |keys: &[u64], map: &Table<u32>| {
         keys.iter()
             .take_while(|k| map.get(k).is_some_and(|&c| c >= min))
             .count()

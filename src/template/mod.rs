@@ -2,12 +2,13 @@
 //! ([`file`]), the matcher that finds a line's template ([`matcher`]) and
 //! the roles templates get ([`roles`]).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{Error, ErrorKind, Result},
+    hash::BuildKeyed,
     labels::Label,
 };
 
@@ -19,6 +20,10 @@ mod roles;
 pub use file::{ModelSet, MODEL_FORMAT_VERSION};
 pub(crate) use matcher::{for_each_gap, match_template, slot_id, slot_split, Match};
 pub(crate) use roles::{assign_roles, frames_regions, LINK_MAX_WORDS};
+
+/// A model's table keyed by fingerprint or template id: looked up per line
+/// when labelling. Its order is arbitrary; the file formats sort the keys.
+pub(crate) type Table<V> = HashMap<u64, V, BuildKeyed>;
 
 /// What [`SiteModelBuilder`](crate::SiteModelBuilder) learns from the pages
 /// of one site: its exact and slotted templates, their roles, and where the
@@ -44,13 +49,17 @@ pub struct SiteModel {
     /// Share of pages a line must occur on to be a template.
     pub(crate) min_share: f64,
     /// Lines seen on at least two pages: fingerprint -> stats.
-    pub(crate) lines: BTreeMap<u64, LineStat>,
+    #[serde(serialize_with = "file::sorted")]
+    pub(crate) lines: Table<LineStat>,
     /// Line prefixes (1..=MAX_FIXED words) seen on at least two pages.
-    pub(crate) prefixes: BTreeMap<u64, u32>,
+    #[serde(serialize_with = "file::sorted")]
+    pub(crate) prefixes: Table<u32>,
     /// Line suffixes seen on at least two pages.
-    pub(crate) suffixes: BTreeMap<u64, u32>,
+    #[serde(serialize_with = "file::sorted")]
+    pub(crate) suffixes: Table<u32>,
     /// Roles and region statistics of the templates, keyed by template id.
-    pub(crate) anchors: BTreeMap<u64, Anchor>,
+    #[serde(serialize_with = "file::sorted")]
+    pub(crate) anchors: Table<Anchor>,
     /// Pages the region statistics were taken from.
     pub(crate) sampled_pages: u32,
 }
@@ -181,16 +190,19 @@ impl SiteModel {
     pub fn templates(&self) -> impl Iterator<Item = Template<'_>> + '_ {
         let mut out: Vec<Template<'_>> =
             self.anchors.iter().map(|(&id, a)| a.template(id)).collect();
+        // The id last: the table's order is arbitrary.
         out.sort_by(|a, b| {
             (
                 a.kind == TemplateKind::Slotted,
                 std::cmp::Reverse(a.pages),
                 a.text,
+                a.id,
             )
                 .cmp(&(
                     b.kind == TemplateKind::Slotted,
                     std::cmp::Reverse(b.pages),
                     b.text,
+                    b.id,
                 ))
         });
         out.into_iter()

@@ -301,7 +301,7 @@ fn non_utf8_document_is_labelled() {
 #[test]
 fn learn_inspect_and_label_with_model() {
     let dir = scratch("model");
-    let model = dir.join("model.json");
+    let model = dir.join("model.bin");
     let sample_jsonl = format!("{ROOT}/sample/dump.jsonl");
     assert_ok(&dechaff(&["learn", &sample_jsonl, "-o", s(&model), "-q"]));
     let out = dechaff(&["inspect", s(&model)]);
