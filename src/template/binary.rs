@@ -10,12 +10,15 @@
 //! body
 //! ```
 //!
-//! A site model's body is `pages`, `duplicate_pages`, `sampled_pages` (u32),
-//! `min_share` (f64 bits), then its four maps, each a u32 count and its
-//! entries by ascending u64 key: `lines` (pages u32, text), `prefixes` and
-//! `suffixes` (u32), `anchors` (see [`write_anchor`]). Text is a u32 length
-//! and UTF-8 bytes. A set's body is a u32 count and, by ascending group,
-//! the group's text and its model's body.
+//! A site model's body is the text of all its lines and anchors, one UTF-8
+//! string (checked once when read: cheaper than a check per line); then
+//! `pages`, `duplicate_pages`, `sampled_pages` (u32), `min_share` (f64
+//! bits), then its four maps, each a u32 count and its entries by ascending
+//! u64 key: `lines` (pages u32, text), `prefixes` and `suffixes` (u32),
+//! `anchors` (see [`write_anchor`]). A string is a u32 length and its
+//! bytes; an entry's text is a u32 length, the next that many bytes of the
+//! model's text. A set's body is a u32 count and, by ascending group, the
+//! group's name and its model's body.
 //!
 //! Reading checks the header before the body, bounds every count and
 //! length by the bytes left before allocating, and rejects keys out of
@@ -26,7 +29,7 @@ use crate::{
     labels::Label,
 };
 
-use super::{Anchor, LineStat, RoleSource, SiteModel, TemplateKind};
+use super::{Anchor, LineStat, RoleSource, SiteModel, Table, TemplateKind};
 
 /// The first bytes of every binary model file. `\xFF` is never the first
 /// byte of JSON (nor of UTF-8 text), so loading tells the formats apart.
@@ -106,6 +109,15 @@ fn corrupt(what: &str) -> Error {
 
 /// Appends the body of one model.
 pub(crate) fn write_model(out: &mut Vec<u8>, m: &SiteModel) {
+    let mut texts = String::new();
+    let mut fields = Vec::new();
+    write_fields(&mut fields, &mut texts, m);
+    put_str(out, &texts);
+    out.extend_from_slice(&fields);
+}
+
+/// The model's fields, its text lengths in `out`, their bytes in `texts`.
+fn write_fields(out: &mut Vec<u8>, texts: &mut String, m: &SiteModel) {
     let SiteModel {
         pages,
         duplicate_pages,
@@ -123,17 +135,17 @@ pub(crate) fn write_model(out: &mut Vec<u8>, m: &SiteModel) {
     write_map(out, lines, |out, l| {
         let LineStat { pages, text } = l;
         put_u32(out, *pages);
-        put_str(out, text);
+        put_text(out, texts, text);
     });
     for counts in [prefixes, suffixes] {
         write_map(out, counts, |out, n| put_u32(out, *n));
     }
-    write_map(out, anchors, write_anchor);
+    write_map(out, anchors, |out, a| write_anchor(out, texts, a));
 }
 
 /// An anchor: kind, role, role source, frames (u8 each), pages, after,
 /// before, region, neighbours (u32 each), text.
-fn write_anchor(out: &mut Vec<u8>, a: &Anchor) {
+fn write_anchor(out: &mut Vec<u8>, texts: &mut String, a: &Anchor) {
     let Anchor {
         kind,
         text,
@@ -156,7 +168,7 @@ fn write_anchor(out: &mut Vec<u8>, a: &Anchor) {
     for n in after.iter().chain(before).chain(region).chain(neighbours) {
         put_u32(out, *n);
     }
-    put_str(out, text);
+    put_text(out, texts, text);
 }
 
 /// Bytes of an anchor other than its text's bytes.
@@ -164,9 +176,10 @@ const ANCHOR_MIN_LEN: usize = 4 + 4 + 4 * (2 + 2 + 6 + 6) + 4;
 
 /// Reads the body of one model (not yet checked for consistency).
 pub(crate) fn read_model(r: &mut Reader<'_>) -> Result<SiteModel> {
+    let mut texts = Texts(r.str()?);
     // Fields are read in the order written (struct expressions evaluate
     // their fields in source order).
-    Ok(SiteModel {
+    let model = SiteModel {
         pages: r.u32()?,
         duplicate_pages: r.u32()?,
         sampled_pages: r.u32()?,
@@ -174,16 +187,20 @@ pub(crate) fn read_model(r: &mut Reader<'_>) -> Result<SiteModel> {
         lines: read_map(r, 4 + 4, |r| {
             Ok(LineStat {
                 pages: r.u32()?,
-                text: r.string()?,
+                text: texts.take(r.u32()?)?,
             })
         })?,
         prefixes: read_map(r, 4, Reader::u32)?,
         suffixes: read_map(r, 4, Reader::u32)?,
-        anchors: read_map(r, ANCHOR_MIN_LEN, read_anchor)?,
-    })
+        anchors: read_map(r, ANCHOR_MIN_LEN, |r| read_anchor(r, &mut texts))?,
+    };
+    if !texts.0.is_empty() {
+        return Err(corrupt("text left over"));
+    }
+    Ok(model)
 }
 
-fn read_anchor(r: &mut Reader<'_>) -> Result<Anchor> {
+fn read_anchor(r: &mut Reader<'_>, texts: &mut Texts<'_>) -> Result<Anchor> {
     let [kind, role, source, frames] = r.array::<4>()?;
     let kind = match kind {
         0 => TemplateKind::Exact,
@@ -220,7 +237,7 @@ fn read_anchor(r: &mut Reader<'_>) -> Result<Anchor> {
         before: [pick(2), pick(3)],
         region: std::array::from_fn(|i| pick(4 + i)),
         neighbours: std::array::from_fn(|i| pick(10 + i)),
-        text: r.string()?,
+        text: texts.take(r.u32()?)?,
     })
 }
 
@@ -243,7 +260,13 @@ pub(crate) fn put_u32(out: &mut Vec<u8>, n: u32) {
     out.extend_from_slice(&n.to_le_bytes());
 }
 
-/// Text as a u32 length and its bytes.
+/// An entry's text: its length in `out`, its bytes in `texts`.
+fn put_text(out: &mut Vec<u8>, texts: &mut String, s: &str) {
+    put_u32(out, u32::try_from(s.len()).expect("text under 4 GiB"));
+    texts.push_str(s);
+}
+
+/// A string as a u32 length and its bytes.
 pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_u32(out, u32::try_from(s.len()).expect("text under 4 GiB"));
     out.extend_from_slice(s.as_bytes());
@@ -270,13 +293,13 @@ fn write_map<'m, V: 'm>(
 
 /// A map written by [`write_map`]; each value takes at least `min_value`
 /// bytes, which bounds the count by the bytes left.
-fn read_map<'a, V, M: FromIterator<(u64, V)>>(
+fn read_map<'a, V>(
     r: &mut Reader<'a>,
     min_value: usize,
     mut value: impl FnMut(&mut Reader<'a>) -> Result<V>,
-) -> Result<M> {
+) -> Result<Table<V>> {
     let n = r.count(8 + min_value)?;
-    let mut entries = Vec::with_capacity(n);
+    let mut table = Table::with_capacity_and_hasher(n, Default::default());
     let mut last = None;
     for _ in 0..n {
         let k = r.u64()?;
@@ -284,15 +307,33 @@ fn read_map<'a, V, M: FromIterator<(u64, V)>>(
             return Err(corrupt("map keys out of order"));
         }
         last = Some(k);
-        entries.push((k, value(r)?));
+        table.insert(k, value(r)?);
     }
-    Ok(entries.into_iter().collect())
+    Ok(table)
+}
+
+/// The model's text not yet handed out, entry by entry.
+struct Texts<'a>(&'a str);
+
+impl Texts<'_> {
+    /// The next `len` bytes, if they are whole characters.
+    fn take(&mut self, len: u32) -> Result<String> {
+        let len = len as usize;
+        if !self.0.is_char_boundary(len) {
+            return Err(corrupt(
+                "text length past the model's text or inside a character",
+            ));
+        }
+        let (text, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Ok(text.to_owned())
+    }
 }
 
 /// Reads a body front to back; every read checks the bytes left.
 pub(crate) struct Reader<'a>(&'a [u8]);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let (head, rest) = self
             .0
@@ -320,13 +361,17 @@ impl Reader<'_> {
         Ok(n)
     }
 
-    /// Text written by [`put_str`].
-    pub(crate) fn string(&mut self) -> Result<String> {
+    /// A string written by [`put_str`].
+    fn str(&mut self) -> Result<&'a str> {
         let n = self.count(1)?;
         let (text, rest) = self.0.split_at(n);
         self.0 = rest;
-        let text = std::str::from_utf8(text).map_err(|_| corrupt("text not UTF-8"))?;
-        Ok(text.to_owned())
+        std::str::from_utf8(text).map_err(|_| corrupt("text not UTF-8"))
+    }
+
+    /// A string written by [`put_str`], owned.
+    pub(crate) fn string(&mut self) -> Result<String> {
+        self.str().map(str::to_owned)
     }
 
     /// Whether every byte has been read.

@@ -315,9 +315,9 @@ impl ModelSet {
     }
 }
 
-/// Bytes of a site model's body at the least: three counts, a share and
-/// four empty maps.
-const MODEL_MIN_LEN: usize = 3 * 4 + 8 + 4 * 4;
+/// Bytes of a site model's body at the least: empty text, three counts, a
+/// share and four empty maps.
+const MODEL_MIN_LEN: usize = 4 + 3 * 4 + 8 + 4 * 4;
 
 /// Read a binary set: groups ascending, each model checked.
 fn load_binary_set(bytes: &[u8]) -> Result<ModelSet> {

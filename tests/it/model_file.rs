@@ -33,15 +33,32 @@ fn file(code: u32, version: u32, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A site model's body: counts, share, no lines, the given prefixes, no
-/// suffixes or anchors.
+/// A site model's body: no text, counts, share, no lines, the given
+/// prefixes, no suffixes or anchors.
 fn body(pages: u32, prefixes: &[(u64, u32)]) -> Vec<u8> {
-    let mut b = Vec::new();
+    body_with_lines(pages, "", &[], prefixes)
+}
+
+/// A site model's body with `text` and lines `(key, text length)` on
+/// `pages` pages.
+fn body_with_lines(
+    pages: u32,
+    text: &str,
+    lines: &[(u64, u32)],
+    prefixes: &[(u64, u32)],
+) -> Vec<u8> {
+    let mut b = (text.len() as u32).to_le_bytes().to_vec();
+    b.extend_from_slice(text.as_bytes());
     for n in [pages, 0, 0] {
         b.extend_from_slice(&n.to_le_bytes());
     }
     b.extend_from_slice(&0.5f64.to_bits().to_le_bytes());
-    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(&(lines.len() as u32).to_le_bytes());
+    for (k, len) in lines {
+        b.extend_from_slice(&k.to_le_bytes());
+        b.extend_from_slice(&pages.to_le_bytes());
+        b.extend_from_slice(&len.to_le_bytes());
+    }
     b.extend_from_slice(&(prefixes.len() as u32).to_le_bytes());
     for (k, n) in prefixes {
         b.extend_from_slice(&k.to_le_bytes());
@@ -174,6 +191,35 @@ fn keys_out_of_order_or_repeated_are_corrupt() {
         let bytes = file(1, MODEL_FORMAT_VERSION, &body(3, &prefixes));
         assert!(corrupt(&bytes).contains("order"), "{prefixes:?}");
     }
+}
+
+#[test]
+fn line_texts_must_split_the_models_text_at_characters() {
+    let ok = file(
+        1,
+        MODEL_FORMAT_VERSION,
+        &body_with_lines(2, "aé", &[(1, 1), (2, 2)], &[]),
+    );
+    assert_eq!(SiteModel::load(&ok[..]).unwrap().pages(), 2);
+    for lines in [[(1, 2), (2, 1)], [(1, 1), (2, 3)], [(1, 1), (2, 1)]] {
+        let bad = file(
+            1,
+            MODEL_FORMAT_VERSION,
+            &body_with_lines(2, "aé", &lines, &[]),
+        );
+        assert!(corrupt(&bad).contains("text"), "{lines:?}");
+    }
+    let not_utf8 = file(
+        1,
+        MODEL_FORMAT_VERSION,
+        &body_with_lines(2, "a\u{e9}", &[], &[]),
+    );
+    let mut not_utf8 = not_utf8;
+    // Replace é's second byte: the model's text is no longer UTF-8.
+    let at = not_utf8.iter().rposition(|&b| b == 0xA9).unwrap();
+    not_utf8[at] = b'x';
+    let body = not_utf8[28..].to_vec();
+    assert!(corrupt(&file(1, MODEL_FORMAT_VERSION, &body)).contains("UTF-8"));
 }
 
 #[test]
