@@ -86,7 +86,9 @@ repository, criterion benches beside a bare `memchr` baseline).
   per page.
 * **Model files**: a file from a newer format version gives
   [`ErrorKind::UnsupportedVersion`] (the version is checked before the body
-  is read); a truncated or garbled file, or JSON without a `format` field,
+  is read); a truncated or garbled file (binary files carry a checksum and
+  every length in them is checked against the file's size before anything
+  is allocated), or JSON without a `format` field,
   [`ErrorKind::CorruptModel`]; a file of another format (a [`ModelSet`] read as
   a [`SiteModel`], or the reverse) [`ErrorKind::NotAModel`]; page counts that
   contradict each other [`ErrorKind::InconsistentModel`]; a failing reader
