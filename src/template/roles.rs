@@ -43,7 +43,8 @@ pub(crate) fn assign_roles(model: &mut SiteModel) {
         // Own weak cues count one each; the neighbours' votes count as a
         // share, so that many pages of neighbours do not drown the line's
         // own words, and a list's consensus outweighs one weak word.
-        let total: u32 = a.neighbours.iter().sum();
+        // Summed wide: counts from a model file may be near u32::MAX.
+        let total: u64 = a.neighbours.iter().map(|&n| u64::from(n)).sum();
         let mut score = [0f32; 6];
         for (i, s) in score.iter_mut().enumerate().skip(1) {
             *s = hits.weak[i] as f32;

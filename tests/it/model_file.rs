@@ -239,3 +239,21 @@ fn inconsistent_counts_are_refused_as_in_json() {
         "{err:?}"
     );
 }
+
+/// A model file may hold counts near `u32::MAX` (merges saturate there):
+/// assigning roles summed an anchor's neighbour votes in u32 and overflowed
+/// (found by fuzzing `model_load` behind a fixed-up header).
+#[test]
+fn huge_neighbour_counts_merge_without_overflow() {
+    let mut json = Vec::new();
+    seed_model().save_json(&mut json).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let anchors = v["anchors"].as_object_mut().unwrap();
+    assert!(!anchors.is_empty());
+    for a in anchors.values_mut() {
+        a["neighbours"] = serde_json::json!(vec![u32::MAX; 6]);
+    }
+    let model = SiteModel::load(v.to_string().as_bytes()).unwrap();
+    let merged = model.merge(&model);
+    assert_eq!(merged.templates().count(), model.templates().count());
+}
