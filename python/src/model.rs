@@ -176,7 +176,7 @@ impl PySiteModel {
     /// ``SiteModel::save`` in Rust).
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let model = self.model.model();
-        save_bytes(py, |out| model.save(out))
+        save_bytes(py, |out| model.save_json(out))
     }
 
     /// Read a model written by ``to_bytes`` (or by the Rust crate). A
@@ -463,7 +463,7 @@ impl PyModelSet {
     /// ``dechaff learn`` program writes.
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let set = py.detach(|| self.to_set());
-        save_bytes(py, |out| set.save(out))
+        save_bytes(py, |out| set.save_json(out))
     }
 
     /// Read a set written by ``to_bytes`` or ``dechaff learn -o MODEL``.
