@@ -39,7 +39,7 @@ fn corrupt(e: dechaff::Error) -> PyErr {
     DechaffError::new_err(e.to_string())
 }
 
-/// Write a model (or set) in the crate's versioned JSON format, detached.
+/// Write a model (or set) in the crate's versioned model format, detached.
 fn save_bytes<'py>(
     py: Python<'py>,
     save: impl FnOnce(&mut Vec<u8>) -> dechaff::Result<()> + Send,
@@ -172,11 +172,11 @@ impl PySiteModel {
         self.model.model().min_pages()
     }
 
-    /// The model in dechaff's versioned JSON model format (the files of
-    /// ``SiteModel::save`` in Rust).
+    /// The model in dechaff's versioned binary model format (the files of
+    /// ``SiteModel::save`` in Rust); ``from_bytes`` also reads the JSON form.
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let model = self.model.model();
-        save_bytes(py, |out| model.save_json(out))
+        save_bytes(py, |out| model.save(out))
     }
 
     /// Read a model written by ``to_bytes`` (or by the Rust crate). A
@@ -463,7 +463,7 @@ impl PyModelSet {
     /// ``dechaff learn`` program writes.
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let set = py.detach(|| self.to_set());
-        save_bytes(py, |out| set.save_json(out))
+        save_bytes(py, |out| set.save(out))
     }
 
     /// Read a set written by ``to_bytes`` or ``dechaff learn -o MODEL``.

@@ -201,16 +201,20 @@ def test_bad_input_raises(sample_docs):
 def test_corrupt_models_raise(sample_docs):
     pages = [d["text"] for d in sample_docs]
     good = dechaff.SiteModel.learn(pages).to_bytes()
-    header = json.loads(good)
-    newer = json.dumps({**header, "version": header["version"] + 1}).encode()
+    middle = len(good) // 2
+    flipped = good[:middle] + bytes([good[middle] ^ 0x55]) + good[middle + 1 :]
+    newer_json = json.dumps({"format": "dechaff-site-model", "version": 99}).encode()
     a_set = dechaff.ModelSet({"h": dechaff.SiteModel.from_bytes(good)}).to_bytes()
-    for bad in [b"", b"garbage", good[: len(good) // 2], good.replace(b"{", b"[", 1), newer, a_set, b"\xff\xfe"]:
+    for bad in [b"", b"garbage", good[:middle], flipped, good + b"x", newer_json, a_set, b"\xff\xfe"]:
         with pytest.raises(dechaff.DechaffError):
             dechaff.SiteModel.from_bytes(bad)
     with pytest.raises(dechaff.DechaffError):
         dechaff.ModelSet.from_bytes(good)
+    # Unpickling goes through from_bytes: a damaged payload raises too.
+    rebuild, (payload,) = dechaff.SiteModel.from_bytes(good).__reduce__()
+    assert rebuild(payload).to_bytes() == good
     with pytest.raises(dechaff.DechaffError):
-        pickle.loads(pickle.dumps(dechaff.SiteModel.from_bytes(good)).replace(b'"pages"', b'"pagez"'))
+        rebuild(payload[:-3])
 
 
 def test_label_many_releases_the_gil(sample_docs):
