@@ -1,13 +1,14 @@
 //! Shallow line features and the classifier (linear scores plus boosted
 //! trees) that turns them into a body score. The weights are data (`weights.tsv`), trained on wcxb with a
-//! split by site (see `examples/train.rs` and DESIGN.md).
+//! split by site (see `examples/train` and DESIGN.md).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::{
     analyze::{LineInfo, PageInfo},
     error::{Error, ErrorKind, Result},
     labels::Label,
+    six::SixModel,
 };
 
 /// Names of the features, in vector order. `weights.tsv` names them too.
@@ -227,21 +228,198 @@ fn title_overlap(info: &PageInfo, i: usize) -> f32 {
     words.iter().filter(|w| t.binary_search(w).is_ok()).count() as f32 / words.len() as f32
 }
 
-/// Feature vectors of every line of a page (blank lines get zeros).
-pub(crate) fn page_features(
-    info: &PageInfo,
-    ctx: &[Context],
-    has_siblings: bool,
-) -> Vec<[f32; N_FEATURES]> {
-    let lines = &info.lines;
-    let n = lines.len();
-    let nb: Vec<usize> = (0..n).filter(|&i| !lines[i].blank).collect();
-    let m = nb.len();
-    // Distance (in non-blank lines) to the nearest prose line.
-    let mut dist = vec![u32::MAX; m];
+/// Lines on each side of a line in the window-length feature.
+const WINDOW: usize = 3;
+/// Distance-to-prose feature of a page without prose (`ln(1 + d)` for a
+/// distance `d`, so as far as about 150 lines).
+const NO_PROSE_DISTANCE: f32 = 5.0;
+/// Commas counted, at most (a mark of prose, saturating).
+const MAX_COMMAS: u32 = 3;
+/// Weak cue hits counted, at most.
+const MAX_WEAK_CUES: u32 = 2;
+/// Lines of up to this many words get the capitalisation feature (title
+/// case marks links and menu entries, not sentences).
+const CAPS_MAX_WORDS: f32 = 12.0;
+/// Characters per word above which a line holds long tokens (URLs).
+const LONG_TOKEN_CHARS: f32 = 12.0;
+/// Share of the page (by non-blank lines) that is its start.
+const FIRST_SHARE: f32 = 0.1;
+/// Share of the page after which lines are at its end.
+const LAST_SHARE: f32 = 0.8;
+
+/// What the features need to know about the page as a whole.
+struct PageStats<'a> {
+    info: &'a PageInfo,
+    /// Indices of the non-blank lines.
+    nb: Vec<usize>,
+    /// `log_words` of each non-blank line.
+    lw: Vec<f32>,
+    /// Distance (in non-blank lines) to the nearest prose line.
+    dist: Vec<u32>,
+    /// Sorted fingerprints of the non-blank lines.
+    fps: Vec<u64>,
+    total_words: u32,
+}
+
+impl<'a> PageStats<'a> {
+    fn new(info: &'a PageInfo) -> PageStats<'a> {
+        let lines = &info.lines;
+        let nb: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].blank).collect();
+        let mut fps: Vec<u64> = nb.iter().map(|&i| lines[i].fp.as_u64()).collect();
+        fps.sort_unstable();
+        PageStats {
+            lw: nb.iter().map(|&i| log_words(&lines[i])).collect(),
+            dist: prose_distances(info, &nb),
+            total_words: nb.iter().map(|&i| lines[i].words).sum(),
+            fps,
+            nb,
+            info,
+        }
+    }
+
+    /// Whether a fingerprint occurs twice or more on the page.
+    fn repeated(&self, fp: u64) -> bool {
+        let a = self.fps.partition_point(|&x| x < fp);
+        a + 1 < self.fps.len() && self.fps[a + 1] == fp
+    }
+
+    /// The plain features of the `k`-th non-blank line.
+    fn plain(
+        &self,
+        k: usize,
+        ctx: &[Context],
+        has_siblings: bool,
+        run: &Running,
+    ) -> [f32; N_PLAIN] {
+        let (lines, nb, lw) = (&self.info.lines, &self.nb, &self.lw);
+        let m = nb.len();
+        let i = nb[k];
+        let l = &lines[i];
+        let log_w = lw[k];
+        let w = l.words as f32;
+        let stop = stop_ratio(l);
+        let caps = if l.alphabetic > 0 {
+            l.capitalised as f32 / l.alphabetic as f32
+        } else {
+            1.0
+        };
+        let prev = k.checked_sub(1).map(|p| &lines[nb[p]]);
+        let next = nb.get(k + 1).map(|&q| &lines[q]);
+        let window = self.window(k);
+        let pos = position(k, m);
+        let title_fp = lines[nb[0]].fp;
+        [
+            1.0,
+            log_w,
+            stop,
+            l.terminal as u8 as f32,
+            l.commas.min(MAX_COMMAS) as f32 / MAX_COMMAS as f32,
+            l.list_item as u8 as f32,
+            (l.separators > 0) as u8 as f32,
+            if w <= CAPS_MAX_WORDS { caps } else { 0.0 },
+            (l.chars > 0 && l.chars as f32 / w.max(1.0) > LONG_TOKEN_CHARS) as u8 as f32,
+            l.digits as f32 / l.chars.max(1) as f32,
+            (l.words <= 2) as u8 as f32,
+            (l.words <= 5) as u8 as f32,
+            l.cues.decisive().is_some() as u8 as f32,
+            l.cues
+                .weak
+                .iter()
+                .map(|&c| c as u32)
+                .sum::<u32>()
+                .min(MAX_WEAK_CUES) as f32
+                / MAX_WEAK_CUES as f32,
+            ctx[i].region.map_or(0.0, |p| 2.0 * p - 1.0),
+            ctx[i].region.is_some() as u8 as f32,
+            pos,
+            (pos < FIRST_SHARE) as u8 as f32,
+            (pos > LAST_SHARE) as u8 as f32,
+            k.checked_sub(1).map_or(0.0, |p| lw[p]),
+            lw.get(k + 1).copied().unwrap_or(0.0),
+            prev.is_some_and(|p| p.terminal) as u8 as f32,
+            next.is_some_and(|q| q.terminal) as u8 as f32,
+            window,
+            if self.dist[k] == u32::MAX {
+                NO_PROSE_DISTANCE
+            } else {
+                (1.0 + self.dist[k] as f32).ln()
+            },
+            (k == 0) as u8 as f32,
+            (k > 0 && l.fp == title_fp && l.folded_words >= 2) as u8 as f32,
+            self.repeated(l.fp.as_u64()) as u8 as f32,
+            (k > 0 && ctx[nb[k - 1]].template) as u8 as f32,
+            nb.get(k + 1).is_some_and(|&q| ctx[q].template) as u8 as f32,
+            l.colon_end as u8 as f32,
+            has_siblings as u8 as f32,
+            l.date as u8 as f32,
+            l.byline as u8 as f32,
+            run.comment_cue_seen as u8 as f32,
+            run.navigation_cue_seen as u8 as f32,
+            run.words_before as f32 / self.total_words.max(1) as f32,
+            (6..=15).contains(&l.words) as u8 as f32,
+            (16..=40).contains(&l.words) as u8 as f32,
+            stop * log_w,
+            l.terminal as u8 as f32 * log_w,
+            l.list_item as u8 as f32 * log_w,
+            if k > 0 {
+                title_overlap(self.info, i)
+            } else {
+                0.0
+            },
+        ]
+    }
+
+    /// Mean `log_words` of the lines within [`WINDOW`] of the `k`-th.
+    fn window(&self, k: usize) -> f32 {
+        let lo = k.saturating_sub(WINDOW);
+        let hi = (k + WINDOW).min(self.nb.len() - 1);
+        self.lw[lo..=hi].iter().sum::<f32>() / (hi - lo + 1) as f32
+    }
+}
+
+/// Share of a line's folded words that are stopwords.
+fn stop_ratio(l: &LineInfo) -> f32 {
+    l.stopwords as f32 / l.folded_words.max(1) as f32
+}
+
+/// Position of the `k`-th of `m` lines, from 0 to 1.
+fn position(k: usize, m: usize) -> f32 {
+    if m > 1 {
+        k as f32 / (m - 1) as f32
+    } else {
+        0.0
+    }
+}
+
+/// What the features carry down the page.
+#[derive(Default)]
+struct Running {
+    words_before: u32,
+    comment_cue_seen: bool,
+    navigation_cue_seen: bool,
+}
+
+impl Running {
+    /// Step past a line.
+    fn pass(&mut self, l: &LineInfo) {
+        self.words_before += l.words;
+        if let Some(c) = l.cues.decisive() {
+            match crate::cues::LEXICON.cue(c).label {
+                Label::CommentPolicy => self.comment_cue_seen = true,
+                Label::Navigation => self.navigation_cue_seen = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Distance (in non-blank lines `nb`) from each to the nearest prose line,
+/// `u32::MAX` on a page without prose.
+fn prose_distances(info: &PageInfo, nb: &[usize]) -> Vec<u32> {
+    let mut dist = vec![u32::MAX; nb.len()];
     let mut last = None;
     for (k, &i) in nb.iter().enumerate() {
-        if is_prose(&lines[i]) {
+        if is_prose(&info.lines[i]) {
             last = Some(k);
         }
         if let Some(p) = last {
@@ -250,108 +428,41 @@ pub(crate) fn page_features(
     }
     last = None;
     for (k, &i) in nb.iter().enumerate().rev() {
-        if is_prose(&lines[i]) {
+        if is_prose(&info.lines[i]) {
             last = Some(k);
         }
         if let Some(p) = last {
             dist[k] = dist[k].min((p - k) as u32);
         }
     }
-    let title_fp = nb.first().map(|&i| lines[i].fp);
-    let total_words: u32 = nb.iter().map(|&i| lines[i].words).sum();
-    let mut words_before = 0u32;
-    let mut comment_cue_seen = false;
-    let mut navigation_cue_seen = false;
-    let mut fps: Vec<u64> = nb.iter().map(|&i| lines[i].fp.as_u64()).collect();
-    fps.sort_unstable();
-    let repeated = |fp: u64| {
-        let a = fps.partition_point(|&x| x < fp);
-        a + 1 < fps.len() && fps[a + 1] == fp
-    };
-    // `log_words` of each non-blank line, computed once.
-    let lw: Vec<f32> = nb.iter().map(|&i| log_words(&lines[i])).collect();
-    let mut out = vec![[0f32; N_FEATURES]; n];
-    let mut plain = [0f32; N_PLAIN];
-    for (k, &i) in nb.iter().enumerate() {
-        let l = &lines[i];
-        let log_w = lw[k];
-        let f = &mut plain;
-        let w = l.words as f32;
-        let stop = l.stopwords as f32 / l.folded_words.max(1) as f32;
-        let caps = if l.alphabetic > 0 {
-            l.capitalised as f32 / l.alphabetic as f32
-        } else {
-            1.0
-        };
-        let prev = k.checked_sub(1).map(|p| &lines[nb[p]]);
-        let next = nb.get(k + 1).map(|&q| &lines[q]);
-        let lo = k.saturating_sub(3);
-        let hi = (k + 3).min(m - 1);
-        let window: f32 = lw[lo..=hi].iter().sum::<f32>() / (hi - lo + 1) as f32;
-        let pos = if m > 1 {
-            k as f32 / (m - 1) as f32
-        } else {
-            0.0
-        };
-        *f = [
-            1.0,
-            log_w,
-            stop,
-            l.terminal as u8 as f32,
-            l.commas.min(3) as f32 / 3.0,
-            l.list_item as u8 as f32,
-            (l.separators > 0) as u8 as f32,
-            if w <= 12.0 { caps } else { 0.0 },
-            (l.chars > 0 && l.chars as f32 / w.max(1.0) > 12.0) as u8 as f32,
-            l.digits as f32 / l.chars.max(1) as f32,
-            (l.words <= 2) as u8 as f32,
-            (l.words <= 5) as u8 as f32,
-            l.cues.decisive().is_some() as u8 as f32,
-            l.cues.weak.iter().map(|&c| c as u32).sum::<u32>().min(2) as f32 / 2.0,
-            ctx[i].region.map_or(0.0, |p| 2.0 * p - 1.0),
-            ctx[i].region.is_some() as u8 as f32,
-            pos,
-            (pos < 0.1) as u8 as f32,
-            (pos > 0.8) as u8 as f32,
-            k.checked_sub(1).map_or(0.0, |p| lw[p]),
-            lw.get(k + 1).copied().unwrap_or(0.0),
-            prev.is_some_and(|p| p.terminal) as u8 as f32,
-            next.is_some_and(|q| q.terminal) as u8 as f32,
-            window,
-            if dist[k] == u32::MAX {
-                5.0
-            } else {
-                (1.0 + dist[k] as f32).ln()
-            },
-            (k == 0) as u8 as f32,
-            (k > 0 && Some(l.fp) == title_fp && l.folded_words >= 2) as u8 as f32,
-            repeated(l.fp.as_u64()) as u8 as f32,
-            (k > 0 && ctx[nb[k - 1]].template) as u8 as f32,
-            nb.get(k + 1).is_some_and(|&q| ctx[q].template) as u8 as f32,
-            l.colon_end as u8 as f32,
-            has_siblings as u8 as f32,
-            l.date as u8 as f32,
-            l.byline as u8 as f32,
-            comment_cue_seen as u8 as f32,
-            navigation_cue_seen as u8 as f32,
-            words_before as f32 / total_words.max(1) as f32,
-            (6..=15).contains(&l.words) as u8 as f32,
-            (16..=40).contains(&l.words) as u8 as f32,
-            stop * log_w,
-            l.terminal as u8 as f32 * log_w,
-            l.list_item as u8 as f32 * log_w,
-            if k > 0 { title_overlap(info, i) } else { 0.0 },
-        ];
+    dist
+}
+
+/// Feature vectors of every line of a page (blank lines get zeros): the
+/// plain features, then the one-hot bins.
+pub(crate) fn page_features(
+    info: &PageInfo,
+    ctx: &[Context],
+    has_siblings: bool,
+) -> Vec<[f32; N_FEATURES]> {
+    let page = PageStats::new(info);
+    let mut run = Running::default();
+    let mut out = vec![[0f32; N_FEATURES]; info.lines.len()];
+    for (k, &i) in page.nb.iter().enumerate() {
+        let l = &info.lines[i];
+        let plain = page.plain(k, ctx, has_siblings, &run);
         out[i][..N_PLAIN].copy_from_slice(&plain);
-        bins(l.words, stop, pos, window, dist[k], &mut out[i][N_PLAIN..]);
-        words_before += l.words;
-        if let Some(c) = l.cues.decisive() {
-            match crate::cues::LEXICON.cue(c).label {
-                Label::CommentPolicy => comment_cue_seen = true,
-                Label::Navigation => navigation_cue_seen = true,
-                _ => {}
-            }
-        }
+        let pos = position(k, page.nb.len());
+        let bins_out = &mut out[i][N_PLAIN..];
+        bins(
+            l.words,
+            stop_ratio(l),
+            pos,
+            page.window(k),
+            page.dist[k],
+            bins_out,
+        );
+        run.pass(l);
     }
     out
 }
@@ -379,6 +490,9 @@ pub struct LineClassifier {
     /// The same trees made complete and flat for branch-free evaluation,
     /// when none is deeper than [`FLAT_DEPTH`].
     flat: Option<Vec<FlatTree>>,
+    /// The six-class model that labels the lines from the body scores and
+    /// the rest of the evidence, if any.
+    six: Option<Arc<SixModel>>,
 }
 
 /// Deepest tree that is evaluated flat. [`FlatTree::add_to`] is written for
@@ -391,7 +505,7 @@ const FLAT_NODES: usize = (1 << FLAT_DEPTH) - 1;
 const FLAT_LEAVES: usize = 1 << FLAT_DEPTH;
 
 /// Lines scored together by the flat trees.
-const LANES: usize = 16;
+pub(crate) const LANES: usize = 16;
 
 /// A complete binary tree of depth [`FLAT_DEPTH`] in heap order: internal
 /// node `k` sends `x` to `2k + 1` when `x[feature[k]] <= threshold[k]`, else
@@ -400,7 +514,7 @@ const LANES: usize = 16;
 /// so it always goes left, and a leaf above the last level fills every leaf
 /// position under it.
 #[derive(Clone, Debug, PartialEq)]
-struct FlatTree {
+pub(crate) struct FlatTree {
     feature: [u8; FLAT_NODES],
     threshold: [f32; FLAT_NODES],
     leaf: [f32; FLAT_LEAVES],
@@ -409,7 +523,7 @@ struct FlatTree {
 impl FlatTree {
     /// Flatten the tree rooted at `nodes[root]`, or `None` if it is deeper
     /// than [`FLAT_DEPTH`] or splits on a feature index over 255.
-    fn new(nodes: &[Node], root: usize) -> Option<FlatTree> {
+    pub(crate) fn new(nodes: &[Node], root: usize) -> Option<FlatTree> {
         fn depth(nodes: &[Node], k: usize) -> usize {
             let n = &nodes[k];
             if n.feature == Node::LEAF {
@@ -454,7 +568,7 @@ impl FlatTree {
     /// one of those), so the loop over the lines has no branches and
     /// vectorises. Written on the values' bits, the selects are exact.
     #[inline]
-    fn add_to(&self, xt: &[[f32; LANES]; N_FEATURES], sums: &mut [f32; LANES]) {
+    pub(crate) fn add_to<const N: usize>(&self, xt: &[[f32; LANES]; N], sums: &mut [f32; LANES]) {
         let row = |k: usize| &xt[self.feature[k] as usize];
         let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6)];
         let t = &self.threshold;
@@ -478,7 +592,7 @@ impl FlatTree {
 /// A node of a boosted tree: a split `x[feature] <= threshold` (go to
 /// `left`, else `right`, both indices into the same tree), or a leaf.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Node {
+pub(crate) struct Node {
     /// `u16::MAX` for a leaf.
     feature: u16,
     threshold: f32,
@@ -488,11 +602,80 @@ struct Node {
 }
 
 impl Node {
-    const LEAF: u16 = u16::MAX;
+    pub(crate) const LEAF: u16 = u16::MAX;
+
+    /// Parse the columns after `node` of a weights row (`tree`, `feature`,
+    /// `threshold`, `left`, `right`, `value`) and add the node to its tree;
+    /// `feature` names a feature (`-` for a leaf). Trees are numbered from
+    /// 0 in the order they are given; children number the nodes within
+    /// their tree and must come after their parent.
+    pub(crate) fn parse_into(
+        cols: &[&str],
+        feature: impl Fn(&str) -> Option<u16>,
+        trees: &mut Vec<Vec<Node>>,
+    ) -> Result<()> {
+        let bad = || Error::new(ErrorKind::InvalidWeights);
+        let [tree, name, threshold, left, right, value] = cols[..] else {
+            return Err(bad());
+        };
+        let tree: usize = tree.parse().map_err(|_| bad())?;
+        if tree > trees.len() {
+            return Err(bad());
+        }
+        if tree == trees.len() {
+            trees.push(Vec::new());
+        }
+        let feature = if name == "-" {
+            Node::LEAF
+        } else {
+            feature(name).ok_or_else(bad)?
+        };
+        let num = |v: &str| {
+            v.parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(bad)
+        };
+        let idx = |v: &str| v.parse::<u32>().map_err(|_| bad());
+        let nodes = &mut trees[tree];
+        let node = Node {
+            feature,
+            threshold: num(threshold)?,
+            left: idx(left)?,
+            right: idx(right)?,
+            value: num(value)?,
+        };
+        // Children must lie after their parent (inside the tree is checked
+        // by `check_tree` once the tree is complete), so evaluation always
+        // ends at a leaf.
+        let at = nodes.len() as u32;
+        if node.feature != Node::LEAF && (node.left <= at || node.right <= at) {
+            return Err(bad());
+        }
+        nodes.push(node);
+        Ok(())
+    }
+
+    /// Whether every child of a parsed tree lies inside it.
+    pub(crate) fn check_tree(nodes: &[Node]) -> bool {
+        let n = nodes.len() as u32;
+        nodes
+            .iter()
+            .all(|x| x.feature == Node::LEAF || (x.left < n && x.right < n))
+    }
 }
 
-static DEFAULT: LazyLock<LineClassifier> = LazyLock::new(|| {
-    LineClassifier::from_tsv(include_str!("weights.tsv")).expect("shipped weights parse")
+/// Index of a first-stage feature by name.
+fn feature_index(name: &str) -> Option<u16> {
+    FEATURE_NAMES
+        .iter()
+        .position(|&f| f == name)
+        .map(|i| i as u16)
+}
+
+static DEFAULT: LazyLock<LineClassifier> = LazyLock::new(|| LineClassifier {
+    six: Some(Arc::new(SixModel::shipped().clone())),
+    ..LineClassifier::from_tsv(include_str!("weights.tsv")).expect("shipped weights parse")
 });
 
 impl Default for LineClassifier {
@@ -523,38 +706,7 @@ impl LineClassifier {
             }
             if let Some(rest) = row.strip_prefix("node\t") {
                 let cols: Vec<&str> = rest.split('\t').collect();
-                let [tree, feature, threshold, left, right, value] = cols[..] else {
-                    return Err(bad());
-                };
-                let tree: usize = tree.parse().map_err(|_| bad())?;
-                if tree > trees.len() {
-                    return Err(bad());
-                }
-                if tree == trees.len() {
-                    trees.push(Vec::new());
-                }
-                let feature = if feature == "-" {
-                    Node::LEAF
-                } else {
-                    FEATURE_NAMES
-                        .iter()
-                        .position(|&f| f == feature)
-                        .ok_or_else(bad)? as u16
-                };
-                let num = |v: &str| {
-                    v.parse::<f32>()
-                        .ok()
-                        .filter(|v| v.is_finite())
-                        .ok_or_else(bad)
-                };
-                let idx = |v: &str| v.parse::<u32>().map_err(|_| bad());
-                trees[tree].push(Node {
-                    feature,
-                    threshold: num(threshold)?,
-                    left: idx(left)?,
-                    right: idx(right)?,
-                    value: num(value)?,
-                });
+                Node::parse_into(&cols, feature_index, &mut trees)?;
                 continue;
             }
             let (name, value) = row.split_once('\t').ok_or_else(bad)?;
@@ -571,17 +723,13 @@ impl LineClassifier {
         let mut nodes = Vec::new();
         let mut roots = Vec::new();
         for tree in trees {
+            if !Node::check_tree(&tree) {
+                return Err(bad());
+            }
             let base = nodes.len() as u32;
-            let n = tree.len() as u32;
             roots.push(base);
             for mut node in tree {
-                // Children must lie inside the tree and after their parent,
-                // so evaluation always ends at a leaf.
-                let at = nodes.len() as u32 - base;
                 if node.feature != Node::LEAF {
-                    if node.left <= at || node.right <= at || node.left >= n || node.right >= n {
-                        return Err(bad());
-                    }
                     node.left += base;
                     node.right += base;
                 }
@@ -597,7 +745,29 @@ impl LineClassifier {
             flat,
             trees: nodes,
             roots,
+            six: None,
         })
+    }
+
+    /// The same body classifier with a six-class model read from `text`
+    /// (the format of the shipped `six.tsv`, see DESIGN.md). A classifier
+    /// read by [`LineClassifier::from_tsv`] has none: its lines are
+    /// labelled by the rules alone.
+    pub fn with_six_tsv(self, text: &str) -> Result<LineClassifier> {
+        Ok(LineClassifier {
+            six: Some(Arc::new(SixModel::from_tsv(text)?)),
+            ..self
+        })
+    }
+
+    /// The same body classifier without a six-class model.
+    pub fn without_six(self) -> LineClassifier {
+        LineClassifier { six: None, ..self }
+    }
+
+    /// The six-class model, if any.
+    pub(crate) fn six(&self) -> Option<&SixModel> {
+        self.six.as_deref()
     }
 
     /// Add the boosted trees' outputs for each of `xs` to `sums` by
@@ -732,6 +902,7 @@ impl LineClassifier {
             trees: Vec::new(),
             flat: Some(Vec::new()),
             roots: Vec::new(),
+            six: None,
         })
     }
 }

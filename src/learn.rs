@@ -4,9 +4,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::{
-    analyze::{analyze, PageInfo},
+    analyze::{analyze, LineInfo, PageInfo},
     cues::LEXICON,
-    features::{page_features, Context, LineClassifier},
     fold::{End, Folded},
     hash::{page_key, BuildIdentity, SEED_PAGE},
     labels::Label,
@@ -49,13 +48,20 @@ impl Counter {
 /// use dechaff::{Label, Labeller, SiteModelBuilder};
 ///
 /// let pages = [
-///     "Startseite\nThe mayor opened the new bridge on Monday morning, ending years of detours for commuters.\nEs werden alle Kommentare moderiert!\n",
-///     "Startseite\nA heavy storm flooded several streets in the old town overnight, the fire brigade said.\nEs werden alle Kommentare moderiert!\n",
+///     "Startseite\n- Politik\n- Sport\n\
+///      Der Bürgermeister hat am Montag die neue Brücke über den Fluss eröffnet. Damit enden für die Pendler zwei Jahre voller Umleitungen.\n\
+///      Die Bauarbeiten hatten länger gedauert als geplant, weil im Winter der Beton nicht gegossen werden konnte.\n\
+///      - Teilen\n- Drucken\nEs werden alle Kommentare moderiert!\n- Impressum\n",
+///     "Startseite\n- Politik\n- Sport\n\
+///      Ein schweres Unwetter hat in der Nacht mehrere Straßen der Altstadt überflutet. Die Feuerwehr sagt, dass niemand verletzt wurde.\n\
+///      Das Wasser sei inzwischen zurückgegangen, die Aufräumarbeiten würden aber noch einige Tage dauern.\n\
+///      - Teilen\n- Drucken\nEs werden alle Kommentare moderiert!\n- Impressum\n",
 /// ];
 /// let model = SiteModelBuilder::new().build(pages);
 /// let labelled = Labeller::new(model).label(pages[0]);
 /// let labels: Vec<Label> = labelled.iter().map(|l| l.label()).collect();
-/// assert_eq!(labels, [Label::Navigation, Label::Body, Label::CommentPolicy]);
+/// use Label::*;
+/// assert_eq!(labels, [Navigation, Navigation, Navigation, Body, Body, Navigation, Navigation, CommentPolicy, Navigation]);
 /// ```
 #[derive(Clone, Debug)]
 pub struct SiteModelBuilder {
@@ -420,11 +426,29 @@ fn list_run_votes(info: &PageInfo) -> Vec<Option<[u32; 6]>> {
     out
 }
 
-/// A line of running prose this long ...
+/// A line of running prose this long (with sentence punctuation at its
+/// end) makes its gap body, however little prose the gap holds compared
+/// with the page's main gap.
 const ESSAY_MIN_WORDS: u32 = 30;
-/// ... and scored this surely body makes its gap body, however little
-/// prose the gap holds compared with the page's main gap.
-const ESSAY_MIN_SCORE: f32 = 1.5;
+/// Fewest words of a line that counts as prose in the region statistics.
+const PROSE_MIN_WORDS: u32 = 8;
+/// A prose line has at least one stopword in this many folded words.
+const PROSE_STOPWORD_EVERY: u32 = 6;
+
+/// Whether a free line reads as prose, for the region statistics: a test on
+/// the line's shape with no learned weights, so that what the learner
+/// learns (and so what the trainer fits on) never depends on the shipped
+/// classifiers.
+fn reads_as_prose(l: &LineInfo) -> bool {
+    !l.list_item
+        && l.words >= PROSE_MIN_WORDS
+        && l.stopwords * PROSE_STOPWORD_EVERY >= l.folded_words
+}
+
+/// A long line of running prose.
+fn is_essay(l: &LineInfo) -> bool {
+    reads_as_prose(l) && l.words >= ESSAY_MIN_WORDS && l.terminal
+}
 /// A gap with at least this share of the page's most prose is body too
 /// (an article split by a template, such as an inline "Read also" link).
 const BODY_GAP_SHARE: f32 = 0.5;
@@ -561,17 +585,8 @@ fn neighbour_votes(
 }
 
 /// The gaps of free lines between the page's region-framing anchors, with
-/// how much prose each holds by the shipped classifier.
+/// how much prose each holds (see [`reads_as_prose`]).
 fn gaps(info: &PageInfo, matches: &[Option<Match>], anchors: &Table<Anchor>) -> Vec<Gap> {
-    let ctx: Vec<Context> = matches
-        .iter()
-        .map(|m| Context {
-            template: m.is_some(),
-            region: None,
-        })
-        .collect();
-    let features = page_features(info, &ctx, true);
-    let score = LineClassifier::shipped().scores(info, &features);
     let mut gaps = Vec::new();
     for_each_gap(
         info.lines.len(),
@@ -582,13 +597,10 @@ fn gaps(info: &PageInfo, matches: &[Option<Match>], anchors: &Table<Anchor>) -> 
                 return;
             }
             let prose = free()
-                .filter(|&j| score[j] > 0.0)
+                .filter(|&j| reads_as_prose(&info.lines[j]))
                 .map(|j| info.lines[j].words)
                 .sum();
-            let essay = free().any(|j| {
-                let l = &info.lines[j];
-                !l.list_item && l.words >= ESSAY_MIN_WORDS && score[j] > ESSAY_MIN_SCORE
-            });
+            let essay = free().any(|j| is_essay(&info.lines[j]));
             gaps.push(Gap {
                 start,
                 end,

@@ -47,8 +47,12 @@ assert_eq!(labels[5], Label::JobAd); // never repeats, but sits in the job regio
 3. The learner counts on how many pages each fingerprint, prefix and suffix
    occurs, keeps a sample of pages, and derives exact templates, slotted
    templates, their roles and the boilerplate regions around them.
-4. The labeller matches templates, applies the regions, then cues and line
-   features, and smooths by context.
+4. The labeller's rules match templates, apply the regions, then cues and
+   a learned body score, and smooth by context.
+5. A learned six-class model scores every line for all six labels from all
+   of that evidence (the rules' label, the template and region, cues, a
+   learned lexicon, the lines around it), and a Viterbi pass decodes the
+   page's labels as a sequence.
 
 `DESIGN.md` in the repository explains the algorithm and its thresholds.
 
@@ -61,9 +65,11 @@ line's word hashes, and runs the few regular expressions only behind cheap
 byte prefilters. Learning does a constant number of hash-map updates per
 line. Labellers are `Send + Sync`: label pages of many sites in parallel,
 each thread refilling its own [`Labelled`] ([`Labeller::label_into`]). The
-line classifier (a linear score plus 120 small boosted trees per line) is
-the largest single cost; it scores blocks of 16 lines at once, branch-free.
-One core labels about 67 MB/s of wcxb text and learns sites of two or more
+line models (a linear score plus 120 small boosted trees per line for the
+body score, then 180 for the six labels) are the largest single cost; they
+score blocks of 16 lines at once, branch-free. One core labels about 44 MB/s
+of wcxb text (67 MB/s with the rules alone, a `LineClassifier` without a
+six-class model) and learns sites of two or more
 pages at about 33 MB/s; a site of one page costs a copy (`PERF.md` in the
 repository, criterion benches beside a bare `memchr` baseline).
 
@@ -99,8 +105,8 @@ repository, criterion benches beside a bare `memchr` baseline).
 * **`dump`** (default): the [`dump`] module, readers for directories of
   `.txt` files, JSONL and Common Crawl WET dumps (gzipped or not). It adds
   `flate2`. Without it the crate labels and learns from bytes you hand it.
-* **`train`**: the per-line inputs of the line classifier, for the
-  repository's trainer (`examples/train.rs`). Not a stable API; off by
+* **`train`**: the per-line inputs of the line models, for the
+  repository's trainer (`examples/train`). Not a stable API; off by
   default.
 
 # Untrusted input
@@ -127,6 +133,7 @@ mod labels;
 mod learn;
 mod lines;
 mod pattern;
+mod six;
 mod template;
 
 #[cfg(feature = "dump")]
@@ -134,7 +141,10 @@ pub mod dump;
 
 #[cfg(feature = "train")]
 #[doc(hidden)]
-pub use crate::label::__classifier_inputs;
+pub use crate::{
+    label::{__classifier_inputs, __six_inputs},
+    six::{__six_feature_names, __word_bucket},
+};
 
 pub use crate::{
     error::{Error, ErrorKind, Result},

@@ -11,6 +11,7 @@ use crate::{
     fold::Folded,
     labels::{top_boilerplate, Label},
     lines::Span,
+    six::{six_features, How, LineEvidence, SixModel, WordModel, N_SIX},
     template::{
         for_each_gap, match_template, Anchor, Match, SiteModel, TemplateId, LINK_MAX_WORDS,
     },
@@ -59,6 +60,12 @@ pub enum Reason {
     Context,
     /// The line repeats the start of the page's first (title) line.
     Title,
+    /// The six-class model, decoding the page's labels as a sequence,
+    /// overruled the rules' label.
+    Sequence {
+        /// The model's probability of the label.
+        probability: f32,
+    },
 }
 
 impl std::fmt::Display for Reason {
@@ -77,6 +84,9 @@ impl std::fmt::Display for Reason {
             Reason::Features { score } => write!(f, "line features, score {score:+.2}"),
             Reason::Context => write!(f, "context of neighbouring lines"),
             Reason::Title => write!(f, "repeats the title line"),
+            Reason::Sequence { probability } => {
+                write!(f, "six-class model in sequence, p {probability:.2}")
+            }
         }
     }
 }
@@ -232,9 +242,15 @@ static SHIPPED: LazyLock<Arc<LineClassifier>> =
 ///
 /// // Pages of one site, as an HTML-to-text step leaves them.
 /// let pages = [
-///     "Home\n- News\n- Sport\nThe council approved the new budget on Tuesday after a long debate about schools.\nWe're hiring\nNight editor (m/f/d)\nAll comments are moderated.\n",
-///     "Home\n- News\n- Sport\nA storm flooded several streets of the old town overnight, the fire brigade said.\nWe're hiring\nSports reporter, part time\nAll comments are moderated.\n",
-///     "Home\n- News\n- Sport\nThe library reopens after its renovation and now offers readings for children on Sundays.\nWe're hiring\nCaretaker for the town hall\nAll comments are moderated.\n",
+///     "Home\n- News\n- Sport\nThe council approved the new budget on Tuesday after a long debate about schools.\n\
+///      Most of the money will go to the repair of primary schools, the mayor said.\n\
+///      - Share\n- Print\nWe're hiring\nNight editor (m/f/d)\nAll comments are moderated.\n",
+///     "Home\n- News\n- Sport\nA storm flooded several streets of the old town overnight, the fire brigade said.\n\
+///      Nobody was hurt, and the water has gone down since the morning.\n\
+///      - Share\n- Print\nWe're hiring\nSports reporter, part time\nAll comments are moderated.\n",
+///     "Home\n- News\n- Sport\nThe library reopens after its renovation and now offers readings for children on Sundays.\n\
+///      The reading room on the first floor is open until eight in the evening.\n\
+///      - Share\n- Print\nWe're hiring\nCaretaker for the town hall\nAll comments are moderated.\n",
 /// ];
 /// let model = SiteModelBuilder::new().build(&pages);
 /// let labeller = Labeller::new(model);
@@ -242,7 +258,8 @@ static SHIPPED: LazyLock<Arc<LineClassifier>> =
 /// let labelled = labeller.label(pages[1]);
 /// assert_eq!(
 ///     labelled.body_text(),
-///     "A storm flooded several streets of the old town overnight, the fire brigade said.",
+///     "A storm flooded several streets of the old town overnight, the fire brigade said.\n\
+///      Nobody was hurt, and the water has gone down since the morning.",
 /// );
 /// let line = labelled.get(0).unwrap();
 /// assert_eq!(line.label(), Label::Navigation);
@@ -257,12 +274,15 @@ static SHIPPED: LazyLock<Arc<LineClassifier>> =
 ///     labeller.label_into(page, &mut out);
 ///     body_lines += out.counts()[Label::Body.index()];
 /// }
-/// assert_eq!(body_lines, 3);
+/// assert_eq!(body_lines, 6);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Labeller {
     model: SiteModel,
-    classifier: Arc<LineClassifier>,
+    /// `None`: the shipped classifier (read when first used, so that a
+    /// labeller with its own classifier never reads the shipped weights:
+    /// the trainer's do not depend on them).
+    classifier: Option<Arc<LineClassifier>>,
 }
 
 impl Default for Labeller {
@@ -277,14 +297,22 @@ impl Labeller {
     pub fn new(model: SiteModel) -> Labeller {
         Labeller {
             model,
-            classifier: Arc::clone(&SHIPPED),
+            classifier: None,
         }
     }
 
     /// The same labeller with another line classifier than the shipped one.
     pub fn with_classifier(mut self, classifier: LineClassifier) -> Labeller {
-        self.classifier = Arc::new(classifier);
+        self.classifier = Some(Arc::new(classifier));
         self
+    }
+
+    /// The line classifier.
+    fn classifier(&self) -> &LineClassifier {
+        match &self.classifier {
+            Some(c) => c,
+            None => &SHIPPED,
+        }
     }
 
     /// The site model.
@@ -307,7 +335,7 @@ impl Labeller {
         out.page.clear();
         out.page.extend_from_slice(page);
         let info = analyze(page, &mut out.folded, needs_keys(&self.model));
-        out.lines = decide(Some(&self.model), &self.classifier, &info).lines;
+        out.lines = decide(Some(&self.model), self.classifier(), &info, false).lines;
     }
 
     /// The classifier's first- and second-stage inputs for each line of a
@@ -317,8 +345,8 @@ impl Labeller {
     #[allow(clippy::type_complexity)]
     fn classifier_inputs(&self, page: &[u8]) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
         let info = analyze(page, &mut Folded::default(), needs_keys(&self.model));
-        let d = decide(Some(&self.model), &self.classifier, &info);
-        let stage2 = self.classifier.stage2_inputs(&info, &d.features);
+        let d = decide(Some(&self.model), self.classifier(), &info, false);
+        let stage2 = self.classifier().stage2_inputs(&info, &d.features);
         (0..info.lines.len())
             .map(|i| d.free[i].then(|| (d.features[i].to_vec(), stage2[i].to_vec())))
             .collect()
@@ -336,7 +364,7 @@ pub fn label(page: impl AsRef<[u8]>) -> Labelled {
 /// The classifier's first- and second-stage inputs for each line of a page
 /// that the classifier sees (`None` for blank and template lines); the
 /// second stage is computed with `classifier`'s first stage. For the
-/// training tool (`examples/train.rs`, feature `train`); not part of the
+/// training tool (`examples/train`, feature `train`); not part of the
 /// stable API.
 #[cfg(feature = "train")]
 #[doc(hidden)]
@@ -349,6 +377,31 @@ pub fn __classifier_inputs(
     Labeller::new(model.cloned().unwrap_or_default())
         .with_classifier(classifier.clone())
         .classifier_inputs(page)
+}
+
+/// The six-class model's inputs of every non-blank line of a page (rows of
+/// the non-blank lines in order), the rules' label of each, and the folded
+/// word hashes the word model reads, computed with `classifier`'s body
+/// classifier (and its word model, if it has a six-class model). For the
+/// training tool (`examples/train`, feature `train`); not part of the
+/// stable API.
+#[cfg(feature = "train")]
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn __six_inputs(
+    model: &SiteModel,
+    classifier: &LineClassifier,
+    page: &[u8],
+) -> (Vec<Vec<f32>>, Vec<Label>, Vec<Vec<u64>>) {
+    let info = analyze(page, &mut Folded::default(), needs_keys(model));
+    let d = decide(Some(model), classifier, &info, true);
+    let (nb, xs) = d.six_inputs.unwrap_or_default();
+    let rules = nb.iter().map(|&i| d.lines[i].label).collect();
+    let words = nb
+        .iter()
+        .map(|&i| crate::six::line_words(&info, i).to_vec())
+        .collect();
+    (xs.iter().map(|x| x.to_vec()).collect(), rules, words)
 }
 
 /// Whether labelling with `model` needs the lines' prefix and suffix keys:
@@ -369,17 +422,21 @@ fn needs_keys(model: &SiteModel) -> bool {
 /// ```
 /// use dechaff::Label;
 ///
-/// let page = "Home\n- News\n- Sport\n\
+/// // The <title> line first, then a menu, the article, a footer.
+/// let page = "Budget approved - The Daily Example\n- News\n- Sport\n- Weather\n\
+///     By Jane Doe, 12 May 2025\n\
 ///     The council approved the new budget on Tuesday, after a long debate about schools and roads that lasted well into the evening.\n\
 ///     Most of the extra money will go to the repair of primary schools, the mayor said, and the rest to the ring road.\n\
-///     Share this article\n\
+///     Share this article\n- Contact\n- Imprint\n\
 ///     Copyright 2025 The Daily Example. All rights reserved.\n";
 /// let labelled = dechaff::label(page);
-/// assert_eq!(labelled.len(), 7);
+/// assert_eq!(labelled.len(), 11);
 /// assert!(labelled.body_text().starts_with("The council approved"));
+/// assert!(labelled.body_text().ends_with("to the ring road."));
 /// let labels: Vec<Label> = labelled.iter().map(|l| l.label()).collect();
-/// assert_eq!(labels[0], Label::Navigation);
-/// assert_eq!(labels[6], Label::Other);
+/// assert_eq!(labels[0], Label::Other); // the title line
+/// assert_eq!(labels[1], Label::Navigation);
+/// assert_eq!(labels[10], Label::Other);
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Labelled {
@@ -525,16 +582,30 @@ struct Decision {
     /// Whether the classifier saw the line (non-blank, not a template).
     #[cfg_attr(not(feature = "train"), allow(dead_code))] // for the trainer
     free: Vec<bool>,
+    /// The non-blank lines and their six-class inputs, when asked for.
+    #[cfg_attr(not(feature = "train"), allow(dead_code))] // for the trainer
+    six_inputs: Option<(Vec<usize>, Vec<[f32; N_SIX]>)>,
 }
 
-/// Label every line of an analysed page.
-fn decide<'m>(
-    model: Option<&'m SiteModel>,
+/// The template each line matches (with its anchor, if it has one), and
+/// which lines a template decided.
+type Matches<'m> = (Vec<Option<(Match, &'m Anchor)>>, Vec<bool>);
+
+/// The boilerplate region's label of each line (and the template that
+/// opens it), and the context the classifier sees.
+type Regions = (Vec<Option<(Label, TemplateId)>>, Vec<Context>);
+
+/// Label every line of an analysed page: the rules (templates, regions,
+/// cues, title, the body classifier and shape, list runs, comment
+/// sections), then the six-class model over all of that, if the classifier
+/// has one. `want_six_inputs` keeps the rules' labels and returns the
+/// six-class inputs instead (for the trainer).
+fn decide(
+    model: Option<&SiteModel>,
     classifier: &LineClassifier,
     info: &PageInfo,
+    want_six_inputs: bool,
 ) -> Decision {
-    let lex = &*LEXICON;
-    let n = info.lines.len();
     let mut out: Vec<Decided> = info
         .lines
         .iter()
@@ -545,64 +616,135 @@ fn decide<'m>(
             reason: Reason::Blank,
         })
         .collect();
-    let mut decided = vec![false; n];
-
     // 1. Templates.
-    let mut matches: Vec<Option<(Match, &'m Anchor)>> = vec![None; n];
-    if let Some(m) = model {
-        for i in 0..n {
-            let Some(t) = match_template(m, info, i) else {
-                continue;
-            };
-            let Some(anchor) = m.anchors.get(&t.id()) else {
-                // A template without an anchor (a slot id the sample never
-                // saw, or a line that crossed the threshold in a merge):
-                // role from its own cues or shape.
-                out[i].label = cue_or_shape(&info.lines[i]);
-                out[i].reason = template_reason(t);
-                decided[i] = true;
-                continue;
-            };
-            matches[i] = Some((t, anchor));
-            out[i].label = anchor.role;
-            out[i].reason = template_reason(t);
-            decided[i] = true;
-        }
-    }
-
+    let (matches, decided) = match_templates(model, info, &mut out);
     // 2. Regions: runs of free lines between anchors.
-    let mut region: Vec<Option<(Label, TemplateId)>> = vec![None; n];
-    let mut ctx = vec![Context::default(); n];
-    for i in 0..n {
-        ctx[i].template = decided[i];
-    }
-    if model.is_some() {
-        for_each_gap(
-            n,
-            |i| matches[i].filter(|m| m.1.frames),
-            |start, end, opening, closing| {
-                let Some(p) = boiler_probability(opening.map(|m| m.1), closing.map(|m| m.1)) else {
-                    return;
-                };
-                for j in start..end {
-                    ctx[j].region = Some(p);
-                    if p >= REGION_MIN_PROBABILITY {
-                        let (t, o) = opening
-                            .or(closing)
-                            .expect("a gap with statistics has an anchor");
-                        region[j] = Some((region_role(o), TemplateId(t.id())));
-                    }
-                }
-            },
-        );
-    }
-
+    let (region, ctx) = regions(model, info, &matches, &decided);
     // 3. Free lines: cues, title, region, features.
     let features = page_features(info, &ctx, model.is_some_and(|m| m.pages >= 2));
     let scores = classifier.scores(info, &features);
-    let title = info.lines.iter().position(|l| !l.blank);
+    label_free_lines(info, &decided, &region, &scores, &mut out);
+    // 4. Runs of list items in boilerplate agree on one role.
+    agree_in_lists(info, &mut out);
+    // 5. Boilerplate inside a comment section belongs to it.
+    comment_sections(info, &mut out);
+    // 6. The six-class model decides from all of the above.
+    let mut six_inputs = None;
+    if classifier.six().is_some() || want_six_inputs {
+        let evidence = Evidence {
+            info,
+            features: &features,
+            scores: &scores,
+            matches: &matches,
+            region: &region,
+            site_pages: model.map_or(1, |m| m.pages),
+            words: classifier.six().map(|s| s.words()),
+        };
+        let (nb, lines, xs) = evidence.six_inputs(&out);
+        if want_six_inputs {
+            six_inputs = Some((nb, xs));
+        } else if let Some(six) = classifier.six() {
+            relabel(six, &nb, &lines, &xs, &mut out);
+        }
+    }
+    fill_blank_lines(info, &mut out);
+    let free = (0..info.lines.len())
+        .map(|i| !info.lines[i].blank && !decided[i])
+        .collect();
+    Decision {
+        lines: out,
+        features,
+        free,
+        six_inputs,
+    }
+}
+
+/// Match every line against the site's templates; a template line takes
+/// its template's role (or, without an anchor, its own cue's or shape's).
+fn match_templates<'m>(
+    model: Option<&'m SiteModel>,
+    info: &PageInfo,
+    out: &mut [Decided],
+) -> Matches<'m> {
+    let n = info.lines.len();
+    let mut matches: Vec<Option<(Match, &'m Anchor)>> = vec![None; n];
+    let mut decided = vec![false; n];
+    let Some(m) = model else {
+        return (matches, decided);
+    };
     for i in 0..n {
-        let l = &info.lines[i];
+        let Some(t) = match_template(m, info, i) else {
+            continue;
+        };
+        out[i].reason = template_reason(t);
+        decided[i] = true;
+        let Some(anchor) = m.anchors.get(&t.id()) else {
+            // A template without an anchor (a slot id the sample never
+            // saw, or a line that crossed the threshold in a merge):
+            // role from its own cues or shape.
+            out[i].label = cue_or_shape(&info.lines[i]);
+            continue;
+        };
+        matches[i] = Some((t, anchor));
+        out[i].label = anchor.role;
+    }
+    (matches, decided)
+}
+
+/// The boilerplate regions between the page's region-framing templates,
+/// and the context (template, region probability) of every line.
+fn regions(
+    model: Option<&SiteModel>,
+    info: &PageInfo,
+    matches: &[Option<(Match, &Anchor)>],
+    decided: &[bool],
+) -> Regions {
+    let n = info.lines.len();
+    let mut region: Vec<Option<(Label, TemplateId)>> = vec![None; n];
+    let mut ctx: Vec<Context> = decided
+        .iter()
+        .map(|&template| Context {
+            template,
+            region: None,
+        })
+        .collect();
+    if model.is_none() {
+        return (region, ctx);
+    }
+    for_each_gap(
+        n,
+        |i| matches[i].filter(|m| m.1.frames),
+        |start, end, opening, closing| {
+            let Some(p) = boiler_probability(opening.map(|m| m.1), closing.map(|m| m.1)) else {
+                return;
+            };
+            for j in start..end {
+                ctx[j].region = Some(p);
+                if p >= REGION_MIN_PROBABILITY {
+                    let (t, o) = opening
+                        .or(closing)
+                        .expect("a gap with statistics has an anchor");
+                    region[j] = Some((region_role(o), TemplateId(t.id())));
+                }
+            }
+        },
+    );
+    (region, ctx)
+}
+
+/// Label the lines no template decided: a decisive cue, a repeat of the
+/// title line, a boilerplate region, else the body score and the line's
+/// cue or shape.
+fn label_free_lines(
+    info: &PageInfo,
+    decided: &[bool],
+    region: &[Option<(Label, TemplateId)>],
+    scores: &[f32],
+    out: &mut [Decided],
+) {
+    let lex = &*LEXICON;
+    let title = info.lines.iter().position(|l| !l.blank);
+    for (i, l) in info.lines.iter().enumerate() {
         if l.blank || decided[i] {
             continue;
         }
@@ -646,13 +788,11 @@ fn decide<'m>(
         };
         out[i].reason = Reason::Features { score: s };
     }
+}
 
-    // 4. Runs of list items in boilerplate agree on one role.
-    agree_in_lists(info, &mut out);
-    // 5. Boilerplate inside a comment section belongs to it.
-    comment_sections(info, &mut out);
-
-    // Blank lines take the label of the line before (or after) them.
+/// Blank lines take the label of the line before them (those at the top of
+/// the page, of the first non-blank line).
+fn fill_blank_lines(info: &PageInfo, out: &mut [Decided]) {
     let mut last = None;
     for (d, l) in out.iter_mut().zip(&info.lines) {
         if l.blank {
@@ -669,13 +809,94 @@ fn decide<'m>(
             d.label = label;
         }
     }
-    let free = (0..n)
-        .map(|i| !info.lines[i].blank && !decided[i])
-        .collect();
-    Decision {
-        lines: out,
-        features,
-        free,
+}
+
+/// What the rules found out about a page, for the six-class model.
+struct Evidence<'a, 'm> {
+    info: &'a PageInfo,
+    features: &'a [[f32; N_FEATURES]],
+    scores: &'a [f32],
+    matches: &'a [Option<(Match, &'m Anchor)>],
+    region: &'a [Option<(Label, TemplateId)>],
+    site_pages: u32,
+    words: Option<&'a WordModel>,
+}
+
+impl<'m> Evidence<'_, 'm> {
+    /// The non-blank lines' indices, evidence and six-class feature vectors.
+    fn six_inputs(
+        &self,
+        out: &[Decided],
+    ) -> (Vec<usize>, Vec<LineEvidence<'m>>, Vec<[f32; N_SIX]>) {
+        let nb: Vec<usize> = (0..out.len())
+            .filter(|&i| !self.info.lines[i].blank)
+            .collect();
+        let evidence: Vec<LineEvidence<'m>> = nb
+            .iter()
+            .map(|&i| LineEvidence {
+                rule: out[i].label,
+                how: match out[i].reason {
+                    Reason::Template { .. } => How::Template,
+                    Reason::SlottedTemplate { .. } => How::Slotted,
+                    Reason::Region { .. } => How::Region,
+                    Reason::Cue { .. } => How::Cue,
+                    Reason::Title => How::Title,
+                    Reason::Context => How::Context,
+                    _ => How::Features,
+                },
+                anchor: self.matches[i].map(|m| m.1),
+                region: self.region[i].map(|r| r.0),
+            })
+            .collect();
+        let xs = six_features(
+            self.info,
+            &nb,
+            self.features,
+            self.scores,
+            &evidence,
+            self.site_pages,
+            self.words,
+        );
+        (nb, evidence, xs)
+    }
+}
+
+/// Score of the labels a forced line does not have: out of reach of any
+/// transition score.
+const FORCED_OUT: f32 = -50.0;
+
+/// Label the non-blank lines `nb` by the six-class model's best sequence,
+/// but for the rules the model keeps (see [`SixModel::force`]) and the
+/// lines where it does not prefer its label to the rules' by
+/// [`SixModel::margin`]; a line
+/// whose label changes gets [`Reason::Sequence`].
+fn relabel(
+    six: &SixModel,
+    nb: &[usize],
+    evidence: &[LineEvidence<'_>],
+    xs: &[[f32; N_SIX]],
+    out: &mut [Decided],
+) {
+    let force = six.force();
+    let mut logits = six.logits(xs);
+    for (z, e) in logits.iter_mut().zip(evidence) {
+        if force.keeps(e) {
+            // The sequence runs through the rule's label.
+            *z = [FORCED_OUT; 6];
+            z[e.rule.index()] = 0.0;
+        }
+    }
+    let decoded = six.decode(&logits);
+    for (((&i, (label, logp)), e), z) in nb.iter().zip(decoded).zip(evidence).zip(&logits) {
+        // The model overrules the rules only where it prefers its label
+        // by the margin (in log-probability: the logits' difference).
+        let sure = z[label.index()] - z[e.rule.index()] >= six.margin();
+        if out[i].label != label && !force.keeps(e) && sure {
+            out[i].label = label;
+            out[i].reason = Reason::Sequence {
+                probability: logp.exp(),
+            };
+        }
     }
 }
 

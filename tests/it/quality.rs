@@ -2,6 +2,7 @@
 //! six-label dev set. Each floor sits just under the figure achieved when it
 //! was set, so quality can only go up. Raise them when it does.
 
+use dechaff::Label;
 use serde_json::Value;
 
 use crate::{
@@ -65,15 +66,15 @@ fn wcxb_body_word_f1_floors() {
     let all = f1(&report["words"]);
     let article = f1(&report["by"]["values"]["article"]["words"]);
     eprintln!("wcxb body word F1: all {all:.4}, article {article:.4}");
-    // Achieved 0.886 and 0.927 with the shipped classifier (trained on all of
-    // wcxb; the held-out-site figures are 0.878 and 0.921).
+    // Achieved 0.886 and 0.928 with the shipped models (trained on all of
+    // wcxb; the held-out-site figures are 0.878 and 0.924).
     assert!(
-        all >= 0.880,
-        "wcxb word F1 {all:.4} fell below the floor 0.880"
+        all >= 0.884,
+        "wcxb word F1 {all:.4} fell below the floor 0.884"
     );
     assert!(
-        article >= 0.920,
-        "wcxb article word F1 {article:.4} fell below the floor 0.920"
+        article >= 0.925,
+        "wcxb article word F1 {article:.4} fell below the floor 0.925"
     );
 }
 
@@ -108,10 +109,84 @@ fn devset_six_label_floors() {
     let right: f64 = (0..6).map(|i| confusion[i][i]).sum();
     let accuracy = right / total;
     eprintln!("devset body word F1 {body:.4}, six-label line accuracy {accuracy:.4}");
-    // Achieved 0.921 and 0.709 when set.
-    assert!(body >= 0.915, "devset body word F1 {body:.4} below 0.915");
+    // Achieved 0.953 and 0.873 when set, with the shipped six-class model,
+    // which was fitted on these pages too (held out: 0.925 and 0.801).
+    assert!(body >= 0.95, "devset body word F1 {body:.4} below 0.95");
     assert!(
-        accuracy >= 0.70,
-        "devset six-label line accuracy {accuracy:.4} below 0.70"
+        accuracy >= 0.86,
+        "devset six-label line accuracy {accuracy:.4} below 0.86"
+    );
+}
+
+/// Floors of [`sixlabel_floors`]: just under the in-sample figures when set
+/// (0.857 and 0.962).
+const SIXLABEL_MACRO: f64 = 0.85;
+const SIXLABEL_BODY: f64 = 0.96;
+
+/// The hand-labelled six-label pages, each labelled alone (every page is
+/// its own site) by the shipped models. The shipped six-class model was
+/// fitted on these pages too, so this is a floor against regressions, not
+/// the quality figure: the held-out-site figures (5 folds by site) come
+/// from `cargo run --release --features train --example train` (README,
+/// DESIGN.md).
+#[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus")]
+fn sixlabel_floors() {
+    let Some(corpus) = corpus_dir() else { return };
+    let dir = corpus.join("sixlabel");
+    let mut ids: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".gold.tsv").map(str::to_string))
+        .collect();
+    ids.sort();
+    assert_eq!(ids.len(), 135, "sixlabel pages");
+    let mut confusion = [[0u64; 6]; 6];
+    let (mut tp, mut fp, mut fneg) = (0u64, 0u64, 0u64);
+    for id in &ids {
+        let text = std::fs::read(dir.join(format!("{id}.txt"))).unwrap();
+        let gold: Vec<Label> = std::fs::read_to_string(dir.join(format!("{id}.gold.tsv")))
+            .unwrap()
+            .lines()
+            .map(|row| row.split('\t').next().unwrap().parse().unwrap())
+            .collect();
+        let lines: Vec<(Vec<u8>, Label)> = dechaff::label(&text)
+            .iter()
+            .filter(|l| !l.is_blank())
+            .map(|l| (l.bytes().to_vec(), l.label()))
+            .collect();
+        assert_eq!(lines.len(), gold.len(), "{id}: lines");
+        for ((bytes, p), g) in lines.iter().zip(&gold) {
+            confusion[g.index()][p.index()] += 1;
+            let words = bytes
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|w| !w.is_empty())
+                .count() as u64;
+            match (g.is_body(), p.is_body()) {
+                (true, true) => tp += words,
+                (false, true) => fp += words,
+                (true, false) => fneg += words,
+                _ => {}
+            }
+        }
+    }
+    let f1: Vec<f64> = (0..6)
+        .map(|l| {
+            let right = confusion[l][l] as f64;
+            let predicted: u64 = confusion.iter().map(|r| r[l]).sum();
+            let gold: u64 = confusion[l].iter().sum();
+            2.0 * right / (predicted + gold).max(1) as f64
+        })
+        .collect();
+    let macro_f1 = f1.iter().sum::<f64>() / 6.0;
+    let body = 2.0 * tp as f64 / (2 * tp + fp + fneg) as f64;
+    eprintln!("sixlabel (shipped models): macro-F1 {macro_f1:.4}, body word F1 {body:.4}, per label {f1:.3?}");
+    assert!(
+        macro_f1 >= SIXLABEL_MACRO,
+        "sixlabel macro-F1 {macro_f1:.4} below {SIXLABEL_MACRO}"
+    );
+    assert!(
+        body >= SIXLABEL_BODY,
+        "sixlabel body word F1 {body:.4} below {SIXLABEL_BODY}"
     );
 }

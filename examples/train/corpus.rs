@@ -1,0 +1,284 @@
+//! Reading the gold corpora into one shape: pages with per-line gold.
+//!
+//! Every corpus becomes a list of [`Doc`]s: the page's bytes, the site group
+//! it is learned with, and one [`Gold`] per non-blank line. Files are read
+//! in a sorted order, and every file read is hashed into a [`Checksum`], so
+//! the weights' header can name the exact inputs.
+
+use std::{
+    collections::BTreeMap,
+    fs,
+    path::{Path, PathBuf},
+};
+
+use dechaff::Label;
+
+/// What the gold says about one non-blank line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Gold {
+    /// One of the six labels (sixlabel, seeds, devset).
+    Six(Label),
+    /// Body versus the rest only (wcxb, silver).
+    Body,
+    /// Boilerplate of some kind (wcxb, silver): anything but body.
+    NotBody,
+    /// Not scored (a title line of wcxb or silver, an excluded page).
+    Unscored,
+}
+
+/// The corpus a page comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Sixlabel,
+    Seeds,
+    Devset,
+    Wcxb,
+    Silver,
+}
+
+impl Source {
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Sixlabel => "sixlabel",
+            Source::Seeds => "seeds",
+            Source::Devset => "devset",
+            Source::Wcxb => "wcxb",
+            Source::Silver => "silver",
+        }
+    }
+}
+
+/// One page with its gold.
+pub struct Doc {
+    pub source: Source,
+    pub id: String,
+    /// The site group the page is learned with (its own id for single pages).
+    pub group: String,
+    /// wcxb's page type (`article`, ...), empty elsewhere.
+    pub kind: String,
+    pub text: Vec<u8>,
+    /// One entry per non-blank line, in order.
+    pub gold: Vec<Gold>,
+}
+
+/// FNV-1a over every file read, in the order read, and the bytes read.
+#[derive(Clone, Copy, Debug)]
+pub struct Checksum {
+    pub hash: u64,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+impl Default for Checksum {
+    fn default() -> Checksum {
+        Checksum {
+            hash: FNV_OFFSET,
+            files: 0,
+            bytes: 0,
+        }
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, continuing from `h`.
+pub fn fnv_from(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+/// FNV-1a of `bytes`.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    fnv_from(FNV_OFFSET, bytes)
+}
+
+/// A reader of one corpus that checksums what it reads.
+struct Reader {
+    root: PathBuf,
+    sum: Checksum,
+}
+
+impl Reader {
+    fn new(root: PathBuf) -> Reader {
+        Reader {
+            root,
+            sum: Checksum::default(),
+        }
+    }
+
+    fn read(&mut self, rel: &str) -> Vec<u8> {
+        let path = self.root.join(rel);
+        let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        self.sum.hash = fnv_from(self.sum.hash, rel.as_bytes());
+        self.sum.hash = fnv_from(self.sum.hash, &bytes);
+        self.sum.files += 1;
+        self.sum.bytes += bytes.len() as u64;
+        bytes
+    }
+
+    fn read_string(&mut self, rel: &str) -> String {
+        String::from_utf8(self.read(rel)).expect("gold files are UTF-8")
+    }
+
+    /// Sorted names in `rel` that end in `suffix`, the suffix cut off.
+    fn list(&self, rel: &str, suffix: &str) -> Vec<String> {
+        let mut out: Vec<String> = fs::read_dir(self.root.join(rel))
+            .unwrap_or_else(|e| panic!("{}/{rel}: {e}", self.root.display()))
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(suffix).map(str::to_string))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+fn nonblank_count(text: &[u8]) -> usize {
+    dechaff::lines(text).filter(|l| !l.is_blank()).count()
+}
+
+/// `label<TAB>line` rows, checked against the page's non-blank lines.
+fn tsv_gold(id: &str, text: &[u8], rows: &str, map: impl Fn(&str) -> Gold) -> Vec<Gold> {
+    let gold: Vec<Gold> = rows
+        .lines()
+        .map(|r| map(r.split('\t').next().unwrap_or("")))
+        .collect();
+    assert_eq!(gold.len(), nonblank_count(text), "{id}: gold rows");
+    gold
+}
+
+fn six(label: &str) -> Gold {
+    Gold::Six(label.parse().expect("a six-label gold row"))
+}
+
+/// `<id>.txt` + `<id>.gold.tsv` folders (sixlabel, seeds). `one_site`
+/// learns every page of the folder together.
+fn load_gold_folder(dir: &Path, source: Source, one_site: bool, sums: &mut Sums) -> Vec<Doc> {
+    let mut r = Reader::new(dir.to_path_buf());
+    let mut docs = Vec::new();
+    for id in r.list(".", ".gold.tsv") {
+        let text = r.read(&format!("{id}.txt"));
+        let rows = r.read_string(&format!("{id}.gold.tsv"));
+        let gold = tsv_gold(&id, &text, &rows, six);
+        let group = if one_site {
+            source.name().to_string()
+        } else {
+            id.clone()
+        };
+        docs.push(Doc {
+            source,
+            id,
+            group,
+            kind: String::new(),
+            text,
+            gold,
+        });
+    }
+    sums.insert(source, r.sum);
+    docs
+}
+
+/// Checksums of the corpora read, by source.
+pub type Sums = BTreeMap<Source, Checksum>;
+
+/// Every corpus under `root` (`../shared/corpus`) and the dev set under
+/// `devset` (`devset/labels`).
+pub fn load_all(root: &Path, devset: &Path, sums: &mut Sums) -> Vec<Doc> {
+    let mut docs = load_gold_folder(&root.join("sixlabel"), Source::Sixlabel, false, sums);
+    docs.extend(load_gold_folder(
+        &root.join("seeds"),
+        Source::Seeds,
+        true,
+        sums,
+    ));
+    docs.extend(load_wcxb(&root.join("wcxb"), devset, sums));
+    docs.extend(load_silver(&root.join("silver"), sums));
+    docs
+}
+
+/// wcxb pages with binary gold, and the dev set's pages (wcxb text) with
+/// six-label gold instead.
+fn load_wcxb(dir: &Path, devset: &Path, sums: &mut Sums) -> Vec<Doc> {
+    let mut r = Reader::new(dir.to_path_buf());
+    let mut d = Reader::new(devset.to_path_buf());
+    let manifest = r.read_string("manifest.tsv");
+    let excluded = r.read_string("excluded.txt");
+    let excluded: Vec<&str> = excluded.lines().map(str::trim).collect();
+    let dev: Vec<String> = d.list(".", ".tsv");
+    let mut docs = Vec::new();
+    for row in manifest.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let [id, kind, _site, group, ..] = cols[..] else {
+            continue;
+        };
+        let text = r.read(&format!("text/{id}.txt"));
+        let (source, gold) = if dev.iter().any(|x| x == id) {
+            let rows = d.read_string(&format!("{id}.tsv"));
+            let gold: Vec<Gold> = rows.lines().map(six).collect();
+            assert_eq!(gold.len(), nonblank_count(&text), "devset {id}: rows");
+            (Source::Devset, gold)
+        } else if excluded.contains(&id) {
+            // Excluded pages still teach their site's templates.
+            (Source::Wcxb, vec![Gold::Unscored; nonblank_count(&text)])
+        } else {
+            let rows = r.read_string(&format!("labels/{id}.tsv"));
+            (Source::Wcxb, tsv_gold(id, &text, &rows, binary))
+        };
+        docs.push(Doc {
+            source,
+            id: id.to_string(),
+            group: format!("wcxb:{group}"),
+            kind: kind.to_string(),
+            text,
+            gold,
+        });
+    }
+    sums.insert(Source::Wcxb, r.sum);
+    sums.insert(Source::Devset, d.sum);
+    docs
+}
+
+fn binary(label: &str) -> Gold {
+    match label {
+        "body" => Gold::Body,
+        "boilerplate" => Gold::NotBody,
+        // Readers' comments: comment_policy in the six-label policy.
+        "comment" => Gold::Six(Label::CommentPolicy),
+        _ => Gold::Unscored,
+    }
+}
+
+fn load_silver(dir: &Path, sums: &mut Sums) -> Vec<Doc> {
+    let mut r = Reader::new(dir.to_path_buf());
+    let mut docs = Vec::new();
+    for id in r.list("labels", ".tsv") {
+        let text = r.read(&format!("text/{id}.txt"));
+        let rows = r.read_string(&format!("labels/{id}.tsv"));
+        let gold = tsv_gold(&id, &text, &rows, binary);
+        docs.push(Doc {
+            source: Source::Silver,
+            group: format!("silver:{id}"),
+            id,
+            kind: String::new(),
+            text,
+            gold,
+        });
+    }
+    sums.insert(Source::Silver, r.sum);
+    docs
+}
+
+impl Doc {
+    /// The site a page belongs to, for the split into folds: the host of a
+    /// sixlabel or silver page (its id after `sNNN_`), the wcxb group, or
+    /// the seeds' one site.
+    pub fn site(&self) -> &str {
+        match self.source {
+            Source::Sixlabel | Source::Silver => self.id.split_once('_').map_or(&self.id, |s| s.1),
+            Source::Wcxb | Source::Devset => {
+                self.group.strip_prefix("wcxb:").unwrap_or(&self.group)
+            }
+            Source::Seeds => "seeds",
+        }
+    }
+}

@@ -1,0 +1,628 @@
+//! The six-class line model: per line, a score for each of the six labels
+//! from boosted trees over the line's evidence (its shape, its body score,
+//! its cues, the template and region it sits in, the rule-based label and
+//! the labels and cues around it), and a Viterbi pass over the page with
+//! learned transition scores, so that labels come in runs that start and
+//! end where their content does. The weights are data (`six.tsv`), fitted
+//! by `examples/train` (see DESIGN.md, section 5).
+
+use std::sync::LazyLock;
+
+use crate::{
+    analyze::PageInfo,
+    cues::LEXICON,
+    error::{Error, ErrorKind, Result},
+    features::{FlatTree, Node, FEATURE_NAMES, LANES, N_FEATURES},
+    labels::Label,
+    template::{Anchor, RoleSource},
+};
+
+/// Features of the six-class model before its own: the body classifier's
+/// plain (not binned) features, by the same names.
+const N_SHARED: usize = 43;
+
+/// How the rule-based pass decided a line (see [`LineEvidence::how`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum How {
+    /// An exact template of the site.
+    Template,
+    /// A slotted template.
+    Slotted,
+    /// A boilerplate region between templates.
+    Region,
+    /// A decisive cue of the line.
+    Cue,
+    /// The line repeats the page's title line.
+    Title,
+    /// The lines around it (list runs, comment sections).
+    Context,
+    /// The body classifier and the line's shape.
+    Features,
+}
+
+/// What the rule-based pass knows about one non-blank line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LineEvidence<'m> {
+    /// The label the rules gave it.
+    pub(crate) rule: Label,
+    pub(crate) how: How,
+    /// The template it matches, if the template has an anchor.
+    pub(crate) anchor: Option<&'m Anchor>,
+    /// The label of the boilerplate region it lies in.
+    pub(crate) region: Option<Label>,
+}
+
+/// Names of the six-class model's features, in vector order.
+pub(crate) static SIX_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut names: Vec<String> = FEATURE_NAMES[..N_SHARED]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let labels = |prefix: &str, from: usize| -> Vec<String> {
+        Label::ALL[from..]
+            .iter()
+            .map(|l| format!("{prefix}_{}", l.as_str()))
+            .collect()
+    };
+    names.push("body_score".into());
+    names.extend(labels("rule", 0));
+    for how in ["template", "slotted", "region", "cue", "title", "context"] {
+        names.push(format!("by_{how}"));
+    }
+    names.extend(labels("template_role", 1));
+    names.push("template_role_by_cue".into());
+    names.push("template_role_by_neighbours".into());
+    names.push("template_share".into());
+    names.extend(labels("line_cue", 1));
+    names.extend(labels("strong_cue", 1));
+    names.extend(labels("weak_cue", 1));
+    names.extend(labels("region", 1));
+    names.extend(labels("near_rule", 0));
+    names.extend(labels("far_rule", 0));
+    names.extend(labels("cue_before", 1));
+    names.push("since_comment_cue".into());
+    names.push("since_job_cue".into());
+    names.push("near_score".into());
+    names.push("far_score".into());
+    names.push("prev_score".into());
+    names.push("next_score".into());
+    names.push("list_run".into());
+    names.extend(labels("words", 0));
+    assert_eq!(names.len(), N_SIX, "six-class feature names");
+    names
+});
+
+/// Number of the six-class model's features.
+pub(crate) const N_SIX: usize = 114;
+
+/// Lines on each side of the near window (rule labels, body scores).
+const NEAR: usize = 2;
+/// Lines on each side of the far window.
+const FAR: usize = 6;
+/// Lines before a line in which a decisive cue counts as near.
+const CUE_REACH: usize = 3;
+/// Distance feature of a line with no cue of the kind above it: as far as
+/// `e^5 - 1` lines.
+const NO_CUE_DISTANCE: f32 = 5.0;
+/// Body scores are clamped to this magnitude before they are averaged.
+const SCORE_CLAMP: f32 = 8.0;
+
+/// Feature vectors of the non-blank lines of a page, in order.
+///
+/// `nb` are the indices of the non-blank lines in `info.lines`;
+/// `features` and `scores` are the body classifier's (indexed by line),
+/// `evidence` the rule-based pass's (indexed like `nb`).
+pub(crate) fn six_features(
+    info: &PageInfo,
+    nb: &[usize],
+    features: &[[f32; N_FEATURES]],
+    scores: &[f32],
+    evidence: &[LineEvidence<'_>],
+    site_pages: u32,
+    words: Option<&WordModel>,
+) -> Vec<[f32; N_SIX]> {
+    let m = nb.len();
+    let lex = &*LEXICON;
+    let score: Vec<f32> = nb
+        .iter()
+        .map(|&i| scores[i].clamp(-SCORE_CLAMP, SCORE_CLAMP))
+        .collect();
+    // The label of each line's decisive cue.
+    let cue: Vec<Option<Label>> = nb
+        .iter()
+        .map(|&i| info.lines[i].cues.decisive().map(|c| lex.cue(c).label))
+        .collect();
+    let runs = list_runs(info, nb);
+    let mut out = vec![[0f32; N_SIX]; m];
+    let (mut last_comment, mut last_job) = (None, None);
+    for (k, &i) in nb.iter().enumerate() {
+        let l = &info.lines[i];
+        let e = &evidence[k];
+        let mut f = Writer {
+            out: &mut out[k],
+            at: 0,
+        };
+        f.slice(&features[i][..N_SHARED]);
+        f.push(score[k]);
+        f.one_hot(6, Some(e.rule.index()));
+        let how = match e.how {
+            How::Template => Some(0),
+            How::Slotted => Some(1),
+            How::Region => Some(2),
+            How::Cue => Some(3),
+            How::Title => Some(4),
+            How::Context => Some(5),
+            How::Features => None,
+        };
+        f.one_hot(6, how);
+        f.one_hot5(e.anchor.map(|a| a.role));
+        f.push(e.anchor.is_some_and(|a| a.role_source == RoleSource::Cue) as u8 as f32);
+        f.push(
+            e.anchor
+                .is_some_and(|a| a.role_source == RoleSource::Neighbours) as u8 as f32,
+        );
+        f.push(e.anchor.map_or(0.0, |a| {
+            (a.pages as f32 / site_pages.max(1) as f32).min(1.0)
+        }));
+        f.one_hot5(l.cues.line.map(|c| lex.cue(c).label));
+        for counts in [&l.cues.strong, &l.cues.weak] {
+            for &c in &counts[1..] {
+                f.push(c.min(2) as f32 / 2.0);
+            }
+        }
+        f.one_hot5(e.region);
+        for reach in [NEAR, FAR] {
+            let (lo, hi) = (k.saturating_sub(reach), (k + reach).min(m - 1));
+            let mut share = [0f32; 6];
+            for j in (lo..=hi).filter(|&j| j != k) {
+                share[evidence[j].rule.index()] += 1.0;
+            }
+            let n = (hi - lo).max(1) as f32;
+            f.slice(&share.map(|s| s / n));
+        }
+        let near_cue = |range: std::ops::Range<usize>| {
+            let mut seen = [0f32; 5];
+            for c in cue[range].iter().flatten().filter(|c| !c.is_body()) {
+                seen[c.index() - 1] = 1.0;
+            }
+            seen
+        };
+        // Only cues above: a heading (`Stellenangebote`, `Anzeige`)
+        // opens what follows it, and the line before a box is not in it.
+        f.slice(&near_cue(k.saturating_sub(CUE_REACH)..k));
+        let since = |last: Option<usize>| {
+            last.map_or(NO_CUE_DISTANCE, |p| {
+                ((k - p) as f32).ln_1p().min(NO_CUE_DISTANCE)
+            })
+        };
+        f.push(since(last_comment));
+        f.push(since(last_job));
+        for reach in [NEAR, FAR] {
+            let (lo, hi) = (k.saturating_sub(reach), (k + reach).min(m - 1));
+            let n = (hi - lo).max(1) as f32;
+            f.push((score[lo..=hi].iter().sum::<f32>() - score[k]) / n);
+        }
+        f.push(k.checked_sub(1).map_or(0.0, |p| score[p]));
+        f.push(score.get(k + 1).copied().unwrap_or(0.0));
+        f.push((runs[k] as f32).ln_1p());
+        f.slice(&words.map_or([0.0; 6], |w| w.scores(line_words(info, i))));
+        debug_assert_eq!(f.at, N_SIX);
+        match cue[k] {
+            Some(Label::CommentPolicy) => last_comment = Some(k),
+            Some(Label::JobAd) => last_job = Some(k),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Most folded words of a line the word model reads: the lines whose
+/// word hashes the analysis keeps (longer lines are running text, whose
+/// label the other features settle).
+const WORD_LINE_MAX: u32 = 25;
+
+/// The folded word hashes of line `i`, if it is short enough to keep them.
+pub(crate) fn line_words(info: &PageInfo, i: usize) -> &[u64] {
+    let l = &info.lines[i];
+    if l.folded_words == 0 || l.folded_words > WORD_LINE_MAX {
+        return &[];
+    }
+    let at = l.word_hashes_at as usize;
+    &info.word_hashes[at..at + l.folded_words as usize]
+}
+
+/// Buckets of the word model's hashed vocabulary.
+pub(crate) const WORD_BUCKETS: usize = 1 << WORD_BITS;
+const WORD_BITS: u32 = 12;
+
+/// The word model's bucket of a folded word's hash.
+#[doc(hidden)]
+pub fn __word_bucket(hash: u64) -> usize {
+    (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - WORD_BITS)) as usize
+}
+
+/// A learned lexicon: a multinomial logistic regression over the hashed
+/// folded words of a short line, each word weighted `1 / sqrt(words)`. Its
+/// six log-probabilities are features of the trees.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct WordModel {
+    bias: [f32; 6],
+    table: Vec<[f32; 6]>,
+}
+
+impl WordModel {
+    /// Log-probabilities of the six labels for a line's words (all zero
+    /// for a line without words kept).
+    pub(crate) fn scores(&self, words: &[u64]) -> [f32; 6] {
+        if words.is_empty() {
+            return [0.0; 6];
+        }
+        let mut z = [0f32; 6];
+        for &w in words {
+            for (z, t) in z.iter_mut().zip(&self.table[__word_bucket(w)]) {
+                *z += t;
+            }
+        }
+        let scale = 1.0 / (words.len() as f32).sqrt();
+        let z: [f32; 6] = std::array::from_fn(|c| self.bias[c] + z[c] * scale);
+        log_softmax(&z)
+    }
+}
+
+/// Length of the run of list items each non-blank line stands in (0 for a
+/// line that is not a list item).
+fn list_runs(info: &PageInfo, nb: &[usize]) -> Vec<u32> {
+    let mut out = vec![0u32; nb.len()];
+    let mut a = 0;
+    while a < nb.len() {
+        if !info.lines[nb[a]].list_item {
+            a += 1;
+            continue;
+        }
+        let b = (a..nb.len())
+            .find(|&j| !info.lines[nb[j]].list_item)
+            .unwrap_or(nb.len());
+        out[a..b].fill((b - a) as u32);
+        a = b;
+    }
+    out
+}
+
+/// Fills a feature vector front to back.
+struct Writer<'a> {
+    out: &'a mut [f32; N_SIX],
+    at: usize,
+}
+
+impl Writer<'_> {
+    fn push(&mut self, v: f32) {
+        self.out[self.at] = v;
+        self.at += 1;
+    }
+
+    fn slice(&mut self, v: &[f32]) {
+        self.out[self.at..self.at + v.len()].copy_from_slice(v);
+        self.at += v.len();
+    }
+
+    /// `n` indicators, `which` of them set.
+    fn one_hot(&mut self, n: usize, which: Option<usize>) {
+        if let Some(w) = which {
+            self.out[self.at + w] = 1.0;
+        }
+        self.at += n;
+    }
+
+    /// Indicators of the five boilerplate labels.
+    fn one_hot5(&mut self, label: Option<Label>) {
+        self.one_hot(5, label.filter(|l| !l.is_body()).map(|l| l.index() - 1));
+    }
+}
+
+/// Rules whose labels the model does not overrule, as bits: each must earn
+/// its place in the held-out figures (`examples/train` measures them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Force(u8);
+
+impl Force {
+    /// A template whose role a cue in its own text decided.
+    const TEMPLATE_CUE: u8 = 1;
+    /// Any template with a learned role.
+    const TEMPLATE: u8 = 2;
+    /// A line in a boilerplate region.
+    const REGION: u8 = 4;
+    /// A line with a decisive cue of its own.
+    const CUE: u8 = 8;
+
+    const NAMES: [(&'static str, u8); 4] = [
+        ("template_cue", Force::TEMPLATE_CUE),
+        ("template", Force::TEMPLATE),
+        ("region", Force::REGION),
+        ("cue", Force::CUE),
+    ];
+
+    /// Whether the rules' label of a line stands.
+    pub(crate) fn keeps(self, e: &LineEvidence<'_>) -> bool {
+        let template = matches!(e.how, How::Template | How::Slotted) && e.anchor.is_some();
+        let by_cue = e.anchor.is_some_and(|a| a.role_source == RoleSource::Cue);
+        (self.0 & Force::TEMPLATE_CUE != 0 && template && by_cue)
+            || (self.0 & Force::TEMPLATE != 0 && template)
+            || (self.0 & Force::REGION != 0 && e.how == How::Region)
+            || (self.0 & Force::CUE != 0 && e.how == How::Cue)
+    }
+}
+
+/// The six-class model: boosted trees (tree `t` adds to the score of label
+/// `t % 6`), prior scores, and transition scores for the Viterbi pass.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SixModel {
+    /// Which rules' labels stand whatever the model says (`force` rows).
+    force: Force,
+    /// The learned lexicon (`word_bias` and `word` rows).
+    words: WordModel,
+    /// How much more likely (in log-probability) the model must find its
+    /// label than the rules' label to overrule the rules (`margin` row).
+    margin: f32,
+    /// Starting score of each label.
+    prior: [f32; 6],
+    /// `transition[a][b]`: score of a line labelled `b` after one labelled `a`.
+    transition: [[f32; 6]; 6],
+    trees: Vec<FlatTree>,
+}
+
+static SHIPPED: LazyLock<SixModel> =
+    LazyLock::new(|| SixModel::from_tsv(include_str!("six.tsv")).expect("shipped six.tsv parses"));
+
+impl SixModel {
+    /// The shipped model.
+    pub(crate) fn shipped() -> &'static SixModel {
+        &SHIPPED
+    }
+
+    /// Parse the model: `prior<TAB>6 scores`, six rows
+    /// `transition<TAB>from<TAB>6 scores`, and `node` rows as in
+    /// `weights.tsv` over the features of [`SIX_NAMES`]; `#` starts a
+    /// comment.
+    pub(crate) fn from_tsv(text: &str) -> Result<SixModel> {
+        let bad = || Error::new(ErrorKind::InvalidWeights);
+        let mut prior = None;
+        let mut force = Force::default();
+        let mut margin = 0.0;
+        let mut words = WordModel {
+            bias: [0.0; 6],
+            table: vec![[0.0; 6]; WORD_BUCKETS],
+        };
+        let mut transition = [[f32::NAN; 6]; 6];
+        let mut trees: Vec<Vec<Node>> = Vec::new();
+        let six = |cols: &[&str]| -> Result<[f32; 6]> {
+            let v: Vec<f32> = cols
+                .iter()
+                .map(|c| c.parse::<f32>().ok().filter(|v| v.is_finite()))
+                .collect::<Option<_>>()
+                .ok_or_else(bad)?;
+            v.try_into().map_err(|_| bad())
+        };
+        for row in text.lines() {
+            let row = row.trim();
+            if row.is_empty() || row.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = row.split('\t').collect();
+            match cols[0] {
+                "prior" => prior = Some(six(&cols[1..])?),
+                "word_bias" => words.bias = six(&cols[1..])?,
+                "margin" => {
+                    margin = cols
+                        .get(1)
+                        .and_then(|v| v.parse::<f32>().ok())
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(bad)?
+                }
+                "word" => {
+                    let bucket: usize = cols.get(1).ok_or_else(bad)?.parse().map_err(|_| bad())?;
+                    *words.table.get_mut(bucket).ok_or_else(bad)? = six(&cols[2..])?;
+                }
+                "force" => {
+                    for name in &cols[1..] {
+                        let (_, bit) = Force::NAMES
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .ok_or_else(bad)?;
+                        force.0 |= bit;
+                    }
+                }
+                "transition" => {
+                    let from: Label = cols.get(1).ok_or_else(bad)?.parse().map_err(|_| bad())?;
+                    transition[from.index()] = six(&cols[2..])?;
+                }
+                "node" => Node::parse_into(&cols[1..], feature_index, &mut trees)?,
+                _ => return Err(bad()),
+            }
+        }
+        if transition.iter().flatten().any(|v| v.is_nan()) || trees.len() % 6 != 0 {
+            return Err(bad());
+        }
+        if !trees.iter().all(|t| Node::check_tree(t)) {
+            return Err(bad());
+        }
+        let trees = trees
+            .iter()
+            .map(|t| FlatTree::new(t, 0))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(bad)?;
+        Ok(SixModel {
+            force,
+            words,
+            margin,
+            prior: prior.ok_or_else(bad)?,
+            transition,
+            trees,
+        })
+    }
+
+    /// The learned lexicon.
+    pub(crate) fn words(&self) -> &WordModel {
+        &self.words
+    }
+
+    /// The margin by which the model must prefer its label to the rules'.
+    pub(crate) fn margin(&self) -> f32 {
+        self.margin
+    }
+
+    /// The rules whose labels stand.
+    pub(crate) fn force(&self) -> Force {
+        self.force
+    }
+
+    /// Per-label scores (logits) of each feature vector.
+    pub(crate) fn logits(&self, xs: &[[f32; N_SIX]]) -> Vec<[f32; 6]> {
+        let mut out = Vec::with_capacity(xs.len());
+        let mut xt = [[0f32; LANES]; N_SIX];
+        for block in xs.chunks(LANES) {
+            for (l, x) in block.iter().enumerate() {
+                for (row, &v) in xt.iter_mut().zip(x) {
+                    row[l] = v;
+                }
+            }
+            let mut sums = [[0f32; LANES]; 6];
+            for (t, tree) in self.trees.iter().enumerate() {
+                tree.add_to(&xt, &mut sums[t % 6]);
+            }
+            out.extend(
+                (0..block.len()).map(|l| std::array::from_fn(|k| self.prior[k] + sums[k][l])),
+            );
+        }
+        out
+    }
+
+    /// The best sequence of labels for the lines' scores: each line's
+    /// log-probabilities plus the transition scores between neighbours,
+    /// maximised over the whole page (Viterbi). Returns each line's label
+    /// and its log-probability.
+    pub(crate) fn decode(&self, logits: &[[f32; 6]]) -> Vec<(Label, f32)> {
+        let m = logits.len();
+        if m == 0 {
+            return Vec::new();
+        }
+        let logp: Vec<[f32; 6]> = logits.iter().map(log_softmax).collect();
+        let mut back = vec![[0u8; 6]; m];
+        let mut best = logp[0];
+        for k in 1..m {
+            let mut next = [0f32; 6];
+            for b in 0..6 {
+                let (from, s) = (0..6)
+                    .map(|a| (a, best[a] + self.transition[a][b]))
+                    .fold((0, f32::NEG_INFINITY), |x, y| if y.1 > x.1 { y } else { x });
+                back[k][b] = from as u8;
+                next[b] = s + logp[k][b];
+            }
+            best = next;
+        }
+        let mut label = (0..6).fold(0, |x, y| if best[y] > best[x] { y } else { x });
+        let mut out = vec![(Label::Body, 0.0); m];
+        for k in (0..m).rev() {
+            out[k] = (Label::ALL[label], logp[k][label]);
+            label = back[k][label] as usize;
+        }
+        out
+    }
+}
+
+fn log_softmax(z: &[f32; 6]) -> [f32; 6] {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = z.iter().map(|v| (v - max).exp()).sum();
+    let log_sum = max + sum.ln();
+    z.map(|v| v - log_sum)
+}
+
+fn feature_index(name: &str) -> Option<u16> {
+    SIX_NAMES.iter().position(|n| n == name).map(|i| i as u16)
+}
+
+/// The six-class model's feature names, in vector order. For the training
+/// tool (`examples/train`); not part of the stable API.
+#[doc(hidden)]
+pub fn __six_feature_names() -> &'static [String] {
+    &SIX_NAMES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_model_parses() {
+        let m = SixModel::from_tsv(include_str!("six.tsv")).unwrap();
+        assert!(!m.trees.is_empty() && m.trees.len() % 6 == 0);
+        assert!(
+            SixModel::from_tsv("prior\t0\t0\t0\t0\t0\t0\n").is_err(),
+            "transitions missing"
+        );
+    }
+
+    fn model(transition: f32) -> SixModel {
+        let mut tsv = String::from("prior\t0\t0\t0\t0\t0\t0\n");
+        for l in Label::ALL {
+            let row: Vec<String> = Label::ALL
+                .iter()
+                .map(|m| {
+                    if *m == l {
+                        "0".into()
+                    } else {
+                        format!("{}", -transition)
+                    }
+                })
+                .collect();
+            tsv.push_str(&format!("transition\t{l}\t{}\n", row.join("\t")));
+        }
+        SixModel::from_tsv(&tsv).unwrap()
+    }
+
+    /// Logits that favour `label` by `margin`.
+    fn leaning(label: Label, margin: f32) -> [f32; 6] {
+        let mut z = [0.0; 6];
+        z[label.index()] = margin;
+        z
+    }
+
+    #[test]
+    fn viterbi_without_transitions_takes_each_lines_best() {
+        let z = [
+            leaning(Label::Navigation, 2.0),
+            leaning(Label::Body, 0.5),
+            leaning(Label::Navigation, 2.0),
+        ];
+        let labels: Vec<Label> = model(0.0).decode(&z).into_iter().map(|d| d.0).collect();
+        assert_eq!(labels, [Label::Navigation, Label::Body, Label::Navigation]);
+    }
+
+    #[test]
+    fn viterbi_joins_a_weak_line_to_its_run_but_not_a_confident_one() {
+        let weak = [
+            leaning(Label::Navigation, 3.0),
+            leaning(Label::Body, 0.5),
+            leaning(Label::Navigation, 3.0),
+        ];
+        let labels: Vec<Label> = model(2.0).decode(&weak).into_iter().map(|d| d.0).collect();
+        assert_eq!(labels, [Label::Navigation; 3]);
+        let sure = [
+            leaning(Label::Navigation, 3.0),
+            leaning(Label::Body, 8.0),
+            leaning(Label::Navigation, 3.0),
+        ];
+        let labels: Vec<Label> = model(2.0).decode(&sure).into_iter().map(|d| d.0).collect();
+        assert_eq!(labels, [Label::Navigation, Label::Body, Label::Navigation]);
+    }
+
+    #[test]
+    fn one_line_does_not_open_a_section_that_swallows_the_page() {
+        // One comment-leaning line, then lines that lean to navigation: the
+        // section it opens ends where its lines stop looking like it.
+        let mut z = vec![leaning(Label::CommentPolicy, 4.0)];
+        z.extend(std::iter::repeat_n(leaning(Label::Navigation, 1.0), 50));
+        let decoded = model(0.5).decode(&z);
+        assert_eq!(decoded[0].0, Label::CommentPolicy);
+        assert!(decoded[1..].iter().all(|d| d.0 == Label::Navigation));
+    }
+}
