@@ -37,12 +37,14 @@ pub struct Args {
     pub json: bool,
     pub quiet: bool,
     pub force: bool,
+    /// Threads that label or learn (default: one per core).
+    pub threads: usize,
 }
 
 /// Options each command takes (besides `--quiet` and `--help`).
 fn allowed(command: Command) -> &'static [&'static str] {
     match command {
-        Command::Learn => &["--output", "--manifest", "--group-by"],
+        Command::Learn => &["--output", "--manifest", "--group-by", "--threads"],
         Command::Label => &[
             "--output",
             "--model",
@@ -50,6 +52,7 @@ fn allowed(command: Command) -> &'static [&'static str] {
             "--manifest",
             "--group-by",
             "--force",
+            "--threads",
         ],
         Command::Inspect => &[],
         Command::Merge => &["--output"],
@@ -62,6 +65,7 @@ fn allowed(command: Command) -> &'static [&'static str] {
             "--json",
             "--manifest",
             "--group-by",
+            "--threads",
         ],
     }
 }
@@ -114,6 +118,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
             "--by" => ("--by", true),
             "--exclude" => ("--exclude", true),
             "--top" => ("--top", true),
+            "--threads" => ("--threads", true),
             other => return Err(format!("unknown option `{other}`")),
         };
         let value = match (takes_value, inline) {
@@ -143,6 +148,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
         json: false,
         quiet: false,
         force: false,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     for (name, value) in given {
         if name != "--quiet" && !allowed(command).contains(&name) {
@@ -165,6 +171,12 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, S
                 args.top = text()
                     .and_then(|t| t.parse().ok())
                     .ok_or("--top needs a number")?
+            }
+            "--threads" => {
+                args.threads = text()
+                    .and_then(|t| t.parse().ok())
+                    .filter(|&n| n >= 1)
+                    .ok_or("--threads needs a number of 1 or more")?
             }
             "--format" => {
                 args.format = match text().as_deref() {
@@ -227,5 +239,14 @@ mod tests {
         assert!(parse_str("merge a b").is_err());
         assert!(parse_str("label a -o b --force").unwrap().unwrap().force);
         assert!(parse_str("learn a -o b --force").is_err());
+        assert_eq!(
+            parse_str("label a -o b --threads 3")
+                .unwrap()
+                .unwrap()
+                .threads,
+            3
+        );
+        assert!(parse_str("label a -o b --threads 0").is_err());
+        assert!(parse_str("merge a -o b --threads 2").is_err());
     }
 }

@@ -96,6 +96,10 @@ OPTIONS:
     --by COLUMN           eval: also score per value of this manifest column.
     --exclude FILE        eval: leave out the ids listed in FILE (one per line).
     --top N               eval: list the N worst site groups (default 10).
+    --threads N           learn, label, eval: threads that learn and label
+                          (default: one per core); reading and writing take
+                          a thread each besides. The output is the same
+                          whatever N.
     --json                eval: print the scores as JSON on stdout.
     -q, --quiet           No progress or summary on stderr (errors still).
     -h, --help            Print this help.
@@ -126,6 +130,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // `eval` scores labelled output on rayon's pool: as many threads.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build_global();
     match run(&args) {
         Ok(Outcome {
             skipped: 0,

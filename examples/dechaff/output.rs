@@ -8,7 +8,6 @@ use std::{
 };
 
 use dechaff::{dump::Document, Label, Labelled};
-use serde::Serialize;
 
 use crate::{
     args::{Args, Command, Format},
@@ -203,13 +202,13 @@ pub fn label(
     progress: &mut Progress,
 ) -> Result<()> {
     let labellers = pipeline::Labellers::new(models);
-    let (render, ext): (fn(&Document, &Labelled) -> Vec<u8>, _) = match format {
+    let (render, ext): (Render, _) = match format {
         Format::Tsv => (tsv, "tsv"),
         Format::Text => (text, "txt"),
         Format::Jsonl => {
             return out.write(|w| {
-                pipeline::label_each(source, &labellers, progress, jsonl, |_, line, _| {
-                    Ok(w.write_all(&line)?)
+                pipeline::label_batches(source, &labellers, progress, jsonl, |batch, _| {
+                    Ok(w.write_all(batch.bytes())?)
                 })
             });
         }
@@ -219,12 +218,8 @@ pub fn label(
     };
     let mut seen = HashSet::new();
     let mut dirs = HashSet::new();
-    pipeline::label_each(
-        source,
-        &labellers,
-        progress,
-        render,
-        |doc, bytes, progress| {
+    pipeline::label_batches(source, &labellers, progress, render, |batch, progress| {
+        for (doc, (), bytes) in batch.each() {
             let path = id_path(&out, &doc.id, ext);
             if !seen.insert(path.clone()) {
                 progress.bad(
@@ -234,7 +229,7 @@ pub fn label(
                         doc.id
                     ),
                 );
-                return Ok(());
+                continue;
             }
             let written = match path.parent().filter(|d| !dirs.contains(*d)) {
                 Some(dir) => fs::create_dir_all(dir).map(|()| {
@@ -249,87 +244,323 @@ pub fn label(
                     format_args!("document {}: {}: {e}", doc.id, path.display()),
                 );
             }
-            Ok(())
-        },
-    )
+        }
+        Ok(())
+    })
 }
 
+/// Writes one document's output to the end of a buffer.
+pub type Render = fn(&Document, &Labelled, &mut Vec<u8>);
+
 /// `label<TAB>line` for every non-blank line: the gold format.
-fn tsv(doc: &Document, labelled: &Labelled) -> Vec<u8> {
-    let mut out = Vec::with_capacity(doc.text.len() + 8 * labelled.len());
+fn tsv(_: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
+    out.reserve(labelled.page().len() + 16 * labelled.len());
     for line in labelled.iter().filter(|l| !l.is_blank()) {
         out.extend_from_slice(line.label().as_str().as_bytes());
         out.push(b'\t');
-        // Lossily decoded: a document need not be UTF-8, the output is.
-        out.extend_from_slice(String::from_utf8_lossy(line.bytes()).as_bytes());
+        push_lossy(out, line.bytes());
         out.push(b'\n');
     }
-    out
 }
 
 /// The body lines only, each ending in a newline.
-fn text(_: &Document, labelled: &Labelled) -> Vec<u8> {
-    // Lossily decoded: a document need not be UTF-8, the output is.
-    let mut out = labelled.body_text().into_bytes();
-    if !out.is_empty() {
+fn text(_: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
+    out.reserve(labelled.page().len());
+    let mut body = labelled
+        .iter()
+        .filter(|l| l.label().is_body() && !l.is_blank());
+    if let Some(first) = body.next() {
+        push_lossy(out, first.bytes());
+        for line in body {
+            out.push(b'\n');
+            push_lossy(out, line.bytes());
+        }
         out.push(b'\n');
     }
-    out
 }
 
-#[derive(Serialize)]
-struct JsonDoc<'a> {
-    id: &'a str,
-    url: Option<&'a str>,
-    text: String,
-    metadata: Metadata<'a>,
+/// One JSON object and a newline:
+/// `{"id":…,"url":…,"text":…,"metadata":{"group":…,"lines":[[label,start,end],…],"counts":{…}}}`,
+/// byte for byte what `serde_json::to_vec` makes of it (compact, the same
+/// escapes), written straight into `out`. `text` is the body lines joined
+/// by newlines; `lines` has the `[label, start, end]` byte spans of the
+/// non-blank lines (terminator excluded), `counts` the non-blank lines per
+/// label.
+fn jsonl(doc: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
+    out.reserve(labelled.page().len() + 32 * labelled.len() + 256);
+    out.extend_from_slice(b"{\"id\":");
+    push_json_str(out, &doc.id);
+    out.extend_from_slice(b",\"url\":");
+    match &doc.url {
+        Some(url) => push_json_str(out, url),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"text\":\"");
+    let mut first = true;
+    for line in labelled
+        .iter()
+        .filter(|l| l.label().is_body() && !l.is_blank())
+    {
+        if !first {
+            out.extend_from_slice(b"\\n");
+        }
+        first = false;
+        push_json_lossy(out, line.bytes());
+    }
+    out.extend_from_slice(b"\",\"metadata\":{\"group\":");
+    push_json_str(out, &doc.group);
+    out.extend_from_slice(b",\"lines\":[");
+    let mut first = true;
+    for line in labelled.iter().filter(|l| !l.is_blank()) {
+        out.extend_from_slice(if first { b"[\"" } else { b",[\"" });
+        first = false;
+        out.extend_from_slice(line.label().as_str().as_bytes());
+        out.extend_from_slice(b"\",");
+        push_number(out, line.span().start);
+        out.push(b',');
+        push_number(out, line.span().end);
+        out.push(b']');
+    }
+    out.extend_from_slice(b"],\"counts\":{");
+    let counts = labelled.counts();
+    for (i, label) in Label::ALL.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(label.as_str().as_bytes());
+        out.extend_from_slice(b"\":");
+        push_number(out, counts[label.index()]);
+    }
+    out.extend_from_slice(b"}}}\n");
 }
 
-#[derive(Serialize)]
-struct Metadata<'a> {
-    group: &'a str,
-    /// `[label, start, end]` of each non-blank line, byte offsets into the
-    /// document, the line terminator excluded.
-    lines: Vec<(Label, usize, usize)>,
-    counts: Counts,
-}
-
-/// Non-blank lines per label, as a JSON object.
-struct Counts([usize; 6]);
-
-impl Serialize for Counts {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_map(Label::ALL.iter().map(|l| (l.as_str(), self.0[l.index()])))
+/// `bytes` decoded as UTF-8, each invalid sequence as U+FFFD: what
+/// `String::from_utf8_lossy` gives, without building a string.
+fn push_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
+    for chunk in bytes.utf8_chunks() {
+        out.extend_from_slice(chunk.valid().as_bytes());
+        if !chunk.invalid().is_empty() {
+            out.extend_from_slice(REPLACEMENT);
+        }
     }
 }
 
-/// One JSON object and a newline.
-fn jsonl(doc: &Document, labelled: &Labelled) -> Vec<u8> {
-    let (text, counts) = (labelled.body_text(), Counts(labelled.counts()));
-    let lines = labelled
-        .iter()
-        .filter(|l| !l.is_blank())
-        .map(|l| (l.label(), l.span().start, l.span().end))
-        .collect();
-    let json = JsonDoc {
-        id: &doc.id,
-        url: doc.url.as_deref(),
-        text,
-        metadata: Metadata {
-            group: &doc.group,
-            lines,
-            counts,
-        },
-    };
-    // Cannot fail: every map key is a string.
-    let mut out = serde_json::to_vec(&json).unwrap_or_default();
-    out.push(b'\n');
-    out
+/// U+FFFD REPLACEMENT CHARACTER in UTF-8.
+const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+
+/// A JSON string: `s` quoted and escaped.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    push_escaped(out, s.as_bytes());
+    out.push(b'"');
+}
+
+/// The inside of a JSON string for `bytes` decoded lossily (as
+/// [`push_lossy`]).
+fn push_json_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
+    for chunk in bytes.utf8_chunks() {
+        push_escaped(out, chunk.valid().as_bytes());
+        if !chunk.invalid().is_empty() {
+            out.extend_from_slice(REPLACEMENT);
+        }
+    }
+}
+
+/// The escape of each byte in a JSON string, as serde_json writes it:
+/// 0 for none, a letter for a short escape (`\n`), `u` for `\u00XX`.
+/// Other bytes, all of UTF-8 above ASCII included, go out as they are.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0A] = b'n';
+    table[0x0C] = b'f';
+    table[0x0D] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Valid UTF-8 `bytes`, escaped for the inside of a JSON string: runs that
+/// need no escape are copied whole.
+fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = ESCAPE[usize::from(b)];
+        if escape == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        start = i + 1;
+        match escape {
+            b'u' => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xF)],
+            ]),
+            letter => out.extend_from_slice(&[b'\\', letter]),
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// A number in decimal, as JSON writes it.
+fn push_number(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dechaff::Labeller;
+    use proptest::{collection::vec, prelude::*};
+    use serde::Serialize;
+
+    /// The JSONL record as serde_json made it before the writer wrote it
+    /// by hand: the reference for [`jsonl`].
+    fn jsonl_by_serde(doc: &Document, labelled: &Labelled) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct JsonDoc<'a> {
+            id: &'a str,
+            url: Option<&'a str>,
+            text: String,
+            metadata: Metadata<'a>,
+        }
+        #[derive(Serialize)]
+        struct Metadata<'a> {
+            group: &'a str,
+            lines: Vec<(Label, usize, usize)>,
+            counts: Counts,
+        }
+        struct Counts([usize; 6]);
+        impl Serialize for Counts {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_map(Label::ALL.iter().map(|l| (l.as_str(), self.0[l.index()])))
+            }
+        }
+        let json = JsonDoc {
+            id: &doc.id,
+            url: doc.url.as_deref(),
+            text: labelled.body_text(),
+            metadata: Metadata {
+                group: &doc.group,
+                lines: labelled
+                    .iter()
+                    .filter(|l| !l.is_blank())
+                    .map(|l| (l.label(), l.span().start, l.span().end))
+                    .collect(),
+                counts: Counts(labelled.counts()),
+            },
+        };
+        let mut out = serde_json::to_vec(&json).unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    /// A page of prose (labelled body), a menu and blank lines, with
+    /// `junk` (any bytes: quotes, controls, invalid UTF-8) inside lines.
+    fn page(junk: &[u8]) -> Vec<u8> {
+        let mut page = Vec::new();
+        for (i, chunk) in junk.chunks(7).enumerate() {
+            page.extend_from_slice(
+                b"The council met on Tuesday to discuss the budget for the new school, \
+                  and the members agreed that the plans should go ahead next spring. ",
+            );
+            page.extend_from_slice(chunk);
+            page.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+            if i % 4 == 1 {
+                page.extend_from_slice(b"Home\n\n  \nNews\n");
+            }
+        }
+        page
+    }
+
+    fn check_against_serde(doc: &Document) {
+        let labelled = Labeller::default().label(&doc.text);
+        let mut out = b"earlier output".to_vec();
+        jsonl(doc, &labelled, &mut out);
+        let want = jsonl_by_serde(doc, &labelled);
+        assert_eq!(
+            String::from_utf8_lossy(&out[14..]),
+            String::from_utf8_lossy(&want)
+        );
+        assert_eq!(&out[14..], &want[..]);
+        let mut tsv_out = Vec::new();
+        tsv(doc, &labelled, &mut tsv_out);
+        let mut tsv_want = Vec::new();
+        for line in labelled.iter().filter(|l| !l.is_blank()) {
+            let text = String::from_utf8_lossy(line.bytes());
+            tsv_want.extend_from_slice(format!("{}\t{text}\n", line.label()).as_bytes());
+        }
+        assert_eq!(tsv_out, tsv_want);
+        let mut text_out = Vec::new();
+        text(doc, &labelled, &mut text_out);
+        let mut text_want = labelled.body_text().into_bytes();
+        if !text_want.is_empty() {
+            text_want.push(b'\n');
+        }
+        assert_eq!(text_out, text_want);
+    }
+
+    #[test]
+    fn writer_matches_serde_on_every_byte() {
+        let every: Vec<u8> = (0..=255).collect();
+        let labelled = Labeller::default().label(page(&every));
+        assert!(
+            labelled.counts()[Label::Body.index()] > 10,
+            "the test needs body lines"
+        );
+        let doc = Document {
+            id: "a\u{1}\"\\/\u{7f}\u{2028}é\n".into(),
+            url: Some("https://x.example/\t\u{1f}?q=\"".into()),
+            group: "x.example\u{0}".into(),
+            text: page(&every),
+        };
+        check_against_serde(&doc);
+        check_against_serde(&Document {
+            url: None,
+            ..doc.clone()
+        });
+        check_against_serde(&Document {
+            text: Vec::new(),
+            ..doc
+        });
+    }
+
+    proptest! {
+        #[test]
+        fn writer_matches_serde(
+            junk in vec(any::<u8>(), 0..300),
+            id in "\\PC*|[\\x00-\\x7f]*",
+            url in proptest::option::of("[\\x00-\\x7f]*"),
+        ) {
+            let text = page(&junk);
+            check_against_serde(&Document { id, url, group: "g".into(), text });
+        }
+    }
 
     #[test]
     fn id_paths_stay_inside() {

@@ -1,23 +1,171 @@
 //! The passes: counting each site group's pages, learning one model per
 //! site group, and labelling.
+//!
+//! Each pass reads its inputs on a thread of its own, a batch at a time,
+//! while `--threads` threads learn or label the batches read before; the
+//! main thread writes the output in input order. The batches in flight are
+//! bounded (a few per thread), so memory does not grow with the dump.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{hash_map::Entry, BTreeMap, HashMap},
+    panic,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        mpsc, Mutex,
+    },
+    thread,
+};
 
-use dechaff::{dump::Document, Labelled, Labeller, ModelSet, SiteLearner, SiteModelBuilder};
-use rayon::prelude::*;
+use dechaff::{
+    dump::Document, Labelled, Labeller, ModelSet, SiteLearner, SiteModel, SiteModelBuilder,
+};
 
-use crate::{input::Progress, input::Source, Models, Result};
+use crate::{
+    input::{Batch, Progress, Source},
+    Models, Result,
+};
+
+/// Batches in flight per thread (read, being worked on, or waiting to be
+/// written): enough that a thread finds a batch ready while the writer
+/// waits for a slower one, few enough to keep memory to a few batches.
+const IN_FLIGHT_PER_THREAD: usize = 3;
+
+/// A batch on its way through the threads: its place in the input, its
+/// documents and problems, and a buffer for its output (handed back by the
+/// writer for a later batch, so that buffers are reused, not grown anew).
+struct Job {
+    seq: u64,
+    batch: Batch,
+    out: Vec<u8>,
+}
+
+/// Read `source` on a thread of `scope`, sending each batch as a [`Job`]
+/// with a buffer taken from `buffers`: at most as many batches are read
+/// ahead as there are buffers. Stops early once either channel is closed.
+fn spawn_reader<'scope>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    source: &'scope Source,
+    buffers: mpsc::Receiver<Vec<u8>>,
+    jobs: mpsc::SyncSender<Job>,
+) {
+    scope.spawn(move || {
+        let mut seq = 0;
+        // An error here only means the consumer stopped: it reports why.
+        let _ = source.read_batches(|batch| {
+            let out = buffers.recv().map_err(|_| "stopped")?;
+            jobs.send(Job { seq, batch, out }).map_err(|_| "stopped")?;
+            seq += 1;
+            Ok(())
+        });
+    });
+}
+
+/// `n` empty buffers in a channel that holds them all: the tokens that
+/// bound the batches in flight.
+fn buffers(n: usize) -> (mpsc::SyncSender<Vec<u8>>, mpsc::Receiver<Vec<u8>>) {
+    let (tx, rx) = mpsc::sync_channel(n);
+    for _ in 0..n {
+        // Cannot fail: the channel holds `n` and `rx` is alive.
+        let _ = tx.send(Vec::new());
+    }
+    (tx, rx)
+}
+
+/// Read `source` on a thread of its own and hand its documents to `f` in
+/// batches, in input order, on this thread.
+fn read_ahead(
+    source: &Source,
+    progress: &mut Progress,
+    report: bool,
+    mut f: impl FnMut(Vec<Document>, &mut Progress) -> Result<()>,
+) -> Result<()> {
+    let in_flight = IN_FLIGHT_PER_THREAD;
+    let (buffer_tx, buffer_rx) = buffers(in_flight);
+    let (job_tx, job_rx) = mpsc::sync_channel(in_flight);
+    thread::scope(move |scope| {
+        spawn_reader(scope, source, buffer_rx, job_tx);
+        // Returning early drops both channels, which stops the reader.
+        for job in job_rx {
+            f(progress.take(job.batch, report), progress)?;
+            let _ = buffer_tx.send(job.out);
+        }
+        Ok(())
+    })
+}
+
+/// Read `source` on a thread of its own, run `work` on each batch on
+/// `source.threads()` threads (each with a state made by `init`, and the
+/// batch's output buffer), and hand each batch with its result and output
+/// to `sink` in input order, on this thread.
+fn ordered<S, R: Send>(
+    source: &Source,
+    progress: &mut Progress,
+    report: bool,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, &[Document], &mut Vec<u8>) -> R + Sync,
+    mut sink: impl FnMut(Vec<Document>, R, &[u8], &mut Progress) -> Result<()>,
+) -> Result<()> {
+    let threads = source.threads().max(1);
+    let in_flight = IN_FLIGHT_PER_THREAD * threads;
+    let (buffer_tx, buffer_rx) = buffers(in_flight);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(in_flight);
+    let (done_tx, done_rx) = mpsc::sync_channel(in_flight);
+    let jobs = Mutex::new(job_rx);
+    let (jobs, init, work) = (&jobs, &init, &work);
+    thread::scope(move |scope| {
+        spawn_reader(scope, source, buffer_rx, job_tx);
+        for _ in 0..threads {
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                let mut state = init();
+                loop {
+                    let job = match jobs.lock() {
+                        Ok(jobs) => jobs.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(mut job) = job else { return };
+                    let result = panic::catch_unwind(panic::AssertUnwindSafe(|| {
+                        work(&mut state, &job.batch.docs, &mut job.out)
+                    }));
+                    let failed = result.is_err();
+                    if done_tx.send((job, result)).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Results that came before their turn, by place in the input: at
+        // most the batches in flight.
+        let mut early = BTreeMap::new();
+        let mut next = 0;
+        // Returning early drops the channels, which stops the other threads.
+        for (job, result) in done_rx {
+            early.insert(job.seq, (job, result));
+            while let Some((job, result)) = early.remove(&next) {
+                next += 1;
+                let result = result.unwrap_or_else(|payload| panic::resume_unwind(payload));
+                let Job { batch, mut out, .. } = job;
+                let docs = progress.take(batch, report);
+                sink(docs, result, &out, progress)?;
+                out.clear();
+                let _ = buffer_tx.send(out);
+            }
+        }
+        Ok(())
+    })
+}
 
 /// Pages per site group, from a pass that only reads the inputs.
 fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<String, u32>> {
     let mut sizes: HashMap<String, u32> = HashMap::new();
     progress.begin("count");
-    source.for_each_batch(progress, false, |batch, progress| {
-        for doc in &batch {
-            match sizes.get_mut(doc.group.as_str()) {
-                Some(n) => *n = n.saturating_add(1),
-                None => {
-                    sizes.insert(doc.group.clone(), 1);
+    read_ahead(source, progress, false, |batch, progress| {
+        for doc in batch {
+            match sizes.entry(doc.group) {
+                Entry::Occupied(mut n) => *n.get_mut() = n.get().saturating_add(1),
+                Entry::Vacant(n) => {
+                    n.insert(1);
                 }
             }
         }
@@ -36,60 +184,63 @@ struct Pending {
 
 /// Learn one model per site group: a pass that counts each group's pages,
 /// then a streaming pass with one [`SiteLearner`] per group of two or more
-/// pages, fed batch by batch, the groups of a batch in parallel.
+/// pages. Each group belongs to one of `source.threads()` threads (by a
+/// hash of its name), which learns it from its pages in input order, so
+/// that the models are those of a single thread; groups are learned in
+/// parallel.
 ///
 /// So that memory does not grow with the dump, groups of a single page
 /// (which get no model) never reach a learner, and a group's learner is
 /// finished as soon as it has seen the group's last page: what is held is
-/// the finished models and the learners of groups still in progress. Bad
-/// records are reported only if `report`: when a labelling pass follows,
-/// it reports them.
+/// the finished models, the learners of groups still in progress and the
+/// batches in flight. Bad records are reported only if `report`: when a
+/// labelling pass follows, it reports them.
 pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<ModelSet> {
     let mut sizes = count_pages(source, progress)?;
     let groups = sizes.len();
     sizes.retain(|_, n| *n >= 2);
+    let threads = source.threads().max(1);
     let builder = SiteModelBuilder::new();
-    let mut learners: HashMap<String, Pending> = HashMap::new();
-    let mut set = ModelSet::new();
+    let counts = LearnCounts::default();
     progress.begin("learn");
-    source.for_each_batch(progress, report, |batch, progress| {
-        let mut by_group: BTreeMap<&str, Vec<&[u8]>> = BTreeMap::new();
-        for doc in batch.iter().filter(|d| sizes.contains_key(&d.group)) {
-            by_group.entry(&doc.group).or_default().push(&doc.text);
+    let (sizes, builder, counts_ref) = (&sizes, &builder, &counts);
+    let models = thread::scope(|scope| -> Result<Vec<(String, SiteModel)>> {
+        let mut shards = Vec::with_capacity(threads);
+        let mut learners = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (tx, rx) = mpsc::sync_channel::<Vec<Document>>(IN_FLIGHT_PER_THREAD);
+            shards.push(tx);
+            learners.push(scope.spawn(move || learn_shard(rx, sizes, builder, counts_ref)));
         }
-        let mut work: Vec<(&str, Pending, Vec<&[u8]>)> = by_group
-            .into_iter()
-            .map(|(group, pages)| {
-                let pending = learners.remove(group).unwrap_or_else(|| Pending {
-                    learner: builder.learner(),
-                    left: sizes[group],
-                });
-                (group, pending, pages)
-            })
-            .collect();
-        work.par_iter_mut().for_each(|(_, pending, pages)| {
-            pages.iter().for_each(|page| pending.learner.add(page));
-            pending.left = pending.left.saturating_sub(pages.len() as u32);
-        });
-        let mut done = Vec::new();
-        for (group, pending, _) in work {
-            if pending.left == 0 {
-                done.push((group.to_string(), pending.learner));
-            } else {
-                learners.insert(group.to_string(), pending);
+        // Returning early drops `shards`, which stops the learners.
+        read_ahead(source, progress, report, |batch, progress| {
+            let mut parts: Vec<Vec<Document>> = (0..threads).map(|_| Vec::new()).collect();
+            for doc in batch.into_iter().filter(|d| sizes.contains_key(&d.group)) {
+                parts[shard(&doc.group, threads)].push(doc);
             }
+            for (shard, part) in shards.iter().zip(parts) {
+                if !part.is_empty() {
+                    shard.send(part).map_err(|_| "a learning thread stopped")?;
+                }
+            }
+            progress.tick(format_args!(
+                ", {} models, {} groups in progress",
+                counts_ref.learned(),
+                counts_ref.in_progress()
+            ));
+            Ok(())
+        })?;
+        drop(shards);
+        let mut models = Vec::new();
+        for learner in learners {
+            models.extend(learner.join().unwrap_or_else(|p| panic::resume_unwind(p)));
         }
-        finish(done, &mut set);
-        progress.tick(format_args!(
-            ", {} models, {} groups in progress",
-            set.len(),
-            learners.len()
-        ));
-        Ok(())
+        Ok(models)
     })?;
-    // Groups with pages left: the inputs changed between the passes.
-    let rest = learners.into_iter().map(|(g, p)| (g, p.learner)).collect();
-    finish(rest, &mut set);
+    let mut set = ModelSet::new();
+    for (group, model) in models {
+        set.insert(group, model);
+    }
     progress.end(format_args!(
         ", {groups} groups, {} with 2 or more pages learned",
         set.len()
@@ -97,16 +248,86 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
     Ok(set)
 }
 
-/// Finish learners in parallel and add their models to `set`.
-fn finish(learners: Vec<(String, SiteLearner)>, set: &mut ModelSet) {
-    let models: Vec<_> = learners
-        .into_par_iter()
-        .filter(|(_, learner)| learner.pages() >= 2)
-        .map(|(group, learner)| (group, learner.finish()))
-        .collect();
-    for (group, model) in models {
-        set.insert(group, model);
+/// Site groups begun and finished by the learning threads, for progress.
+#[derive(Default)]
+struct LearnCounts {
+    begun: AtomicUsize,
+    learned: AtomicUsize,
+}
+
+impl LearnCounts {
+    fn learned(&self) -> usize {
+        self.learned.load(Ordering::Relaxed)
     }
+
+    fn in_progress(&self) -> usize {
+        self.begun
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.learned())
+    }
+}
+
+/// The thread, of `threads`, that learns site group `group`: FNV-1a of its
+/// name, the same in every run.
+fn shard(group: &str, threads: usize) -> usize {
+    let hash = group.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    (hash % threads as u64) as usize
+}
+
+/// One learning thread: learn the groups whose pages come through `pages`
+/// (of `sizes` pages each), finishing each group's model after its last
+/// page, and return the models.
+fn learn_shard(
+    pages: mpsc::Receiver<Vec<Document>>,
+    sizes: &HashMap<String, u32>,
+    builder: &SiteModelBuilder,
+    counts: &LearnCounts,
+) -> Vec<(String, SiteModel)> {
+    let mut learners: HashMap<String, Pending> = HashMap::new();
+    let mut models = Vec::new();
+    let mut finish = |group: String, pending: Pending| {
+        if pending.learner.pages() >= 2 {
+            models.push((group, pending.learner.finish()));
+        }
+        counts.learned.fetch_add(1, Ordering::Relaxed);
+    };
+    for batch in pages {
+        for Document { group, text, .. } in batch {
+            match learners.entry(group) {
+                Entry::Occupied(mut entry) => {
+                    let pending = entry.get_mut();
+                    pending.learner.add(&text);
+                    pending.left = pending.left.saturating_sub(1);
+                    if pending.left == 0 {
+                        let (group, pending) = entry.remove_entry();
+                        finish(group, pending);
+                    }
+                }
+                Entry::Vacant(entry) => {
+                    counts.begun.fetch_add(1, Ordering::Relaxed);
+                    let mut pending = Pending {
+                        learner: builder.learner(),
+                        left: sizes.get(entry.key()).copied().unwrap_or(0),
+                    };
+                    pending.learner.add(&text);
+                    pending.left = pending.left.saturating_sub(1);
+                    match pending.left {
+                        0 => finish(entry.into_key(), pending),
+                        _ => {
+                            entry.insert(pending);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Groups with pages left: the inputs changed between the passes.
+    for (group, pending) in learners {
+        finish(group, pending);
+    }
+    models
 }
 
 /// One labeller per site group with a model, and the model-free one for
@@ -148,10 +369,82 @@ impl Labellers {
     }
 }
 
-/// Label every document with its group's labeller, batch by batch,
-/// documents in parallel (each thread refilling its own [`Labelled`]):
-/// `map` turns a labelled document into `T`, then `sink` gets the results
-/// in input order (and the progress, to report bad documents).
+/// A labelled batch, in input order: the documents, what the renderer
+/// returned for each, and the bytes it wrote.
+pub struct Rendered<'a, T> {
+    docs: Vec<Document>,
+    results: Vec<T>,
+    /// Where each document's bytes end in `out`.
+    ends: Vec<usize>,
+    out: &'a [u8],
+}
+
+impl<'a, T> Rendered<'a, T> {
+    /// The bytes written for the whole batch.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.out
+    }
+
+    /// Each document, its result and its bytes.
+    pub fn each(self) -> impl Iterator<Item = (Document, T, &'a [u8])> {
+        let (out, mut start) = (self.out, 0);
+        self.docs
+            .into_iter()
+            .zip(self.results)
+            .zip(self.ends)
+            .map(move |((doc, result), end)| {
+                let bytes = &out[start..end];
+                start = end;
+                (doc, result, bytes)
+            })
+    }
+}
+
+/// Label every document with its group's labeller, batch by batch on
+/// `source.threads()` threads, each refilling its own [`Labelled`]:
+/// `render` turns a labelled document into `T` and may write bytes to the
+/// end of the batch's buffer; `sink` gets each batch in input order (and
+/// the progress, to report bad documents).
+pub fn label_batches<T: Send>(
+    source: &Source,
+    labellers: &Labellers,
+    progress: &mut Progress,
+    render: impl Fn(&Document, &Labelled, &mut Vec<u8>) -> T + Sync,
+    mut sink: impl FnMut(Rendered<'_, T>, &mut Progress) -> Result<()>,
+) -> Result<()> {
+    progress.begin("label");
+    let mut modelled = 0u64;
+    let work = |labelled: &mut Labelled, docs: &[Document], out: &mut Vec<u8>| {
+        let (mut results, mut ends) = (Vec::with_capacity(docs.len()), Vec::new());
+        let mut with_model = 0u64;
+        for doc in docs {
+            let (labeller, has_model) = labellers.get(&doc.group);
+            labeller.label_into(&doc.text, labelled);
+            results.push(render(doc, labelled, out));
+            ends.push(out.len());
+            with_model += u64::from(has_model);
+        }
+        (results, ends, with_model)
+    };
+    let batch_sink = |docs, (results, ends, with_model), out: &[u8], progress: &mut Progress| {
+        modelled += with_model;
+        let rendered = Rendered {
+            docs,
+            results,
+            ends,
+            out,
+        };
+        sink(rendered, progress)?;
+        progress.tick(format_args!(", {modelled} with a site model"));
+        Ok(())
+    };
+    ordered(source, progress, true, Labelled::new, work, batch_sink)?;
+    progress.end(format_args!(", {modelled} with a site model"));
+    Ok(())
+}
+
+/// Label every document as [`label_batches`] does; `map` turns a labelled
+/// document into `T`, then `sink` gets the results in input order.
 pub fn label_each<T: Send>(
     source: &Source,
     labellers: &Labellers,
@@ -159,24 +452,11 @@ pub fn label_each<T: Send>(
     map: impl Fn(&Document, &Labelled) -> T + Sync,
     mut sink: impl FnMut(&Document, T, &mut Progress) -> Result<()>,
 ) -> Result<()> {
-    progress.begin("label");
-    let mut modelled = 0u64;
-    source.for_each_batch(progress, true, |batch, progress| {
-        let results: Vec<(T, bool)> = batch
-            .par_iter()
-            .map_init(Labelled::new, |labelled, doc| {
-                let (labeller, with_model) = labellers.get(&doc.group);
-                labeller.label_into(&doc.text, labelled);
-                (map(doc, labelled), with_model)
-            })
-            .collect();
-        for (doc, (result, with_model)) in batch.iter().zip(results) {
-            modelled += u64::from(with_model);
-            sink(doc, result, progress)?;
+    let render = |doc: &Document, labelled: &Labelled, _: &mut Vec<u8>| map(doc, labelled);
+    label_batches(source, labellers, progress, render, |rendered, progress| {
+        for (doc, result, _) in rendered.each() {
+            sink(&doc, result, progress)?;
         }
-        progress.tick(format_args!(", {modelled} with a site model"));
         Ok(())
-    })?;
-    progress.end(format_args!(", {modelled} with a site model"));
-    Ok(())
+    })
 }
