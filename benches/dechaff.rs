@@ -299,18 +299,19 @@ fn model_load(c: &mut Criterion, dump: &Dump) {
     g.finish();
 }
 
-/// The `dechaff` example over a JSONL dump of the corpus, learning included.
+/// The `dechaff` example over a JSONL dump of the corpus, end to end (one
+/// process per run, reading and writing files), beside two floors in the
+/// same run: `wc -l` on the dump, and reading it with serde_json and
+/// writing each page in the output's shape with every line labelled body.
+/// Each run of the example is pinned to 1 core (`taskset -c 0 ...
+/// --threads 1`) or to 2 (`taskset -c 0,1 ... --threads 2`). After the
+/// group, a summary on stderr: median MB/s of each, ratios to the floor,
+/// the speed-up on 2 cores and the serial fraction it implies (Amdahl).
 fn end_to_end(c: &mut Criterion, dump: &Dump) {
     let Some(bin) = example_binary() else {
         eprintln!("notice: end_to_end skipped: build the example first (cargo build --release --example dechaff)");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("dechaff-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let input = dir.join("dump.jsonl");
-    let output = dir.join("out.jsonl");
-    write_jsonl(dump, &input);
-    let bytes = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
     if let Some(newer) = newer_source(&bin) {
         eprintln!(
             "notice: {} is older than {}: end_to_end measures a stale build (cargo build --release --example dechaff)",
@@ -318,41 +319,241 @@ fn end_to_end(c: &mut Criterion, dump: &Dump) {
             newer.display()
         );
     }
-    let run_on = |threads: Option<usize>| {
-        let mut cmd = std::process::Command::new(&bin);
-        if let Some(n) = threads {
-            cmd.env("RAYON_NUM_THREADS", n.to_string());
-        }
+    let dir = std::env::temp_dir().join(format!("dechaff-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let input = dir.join("dump.jsonl");
+    let output = dir.join("out.jsonl");
+    let model = dir.join("dump.model");
+    write_jsonl(dump, &input);
+    let bytes = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
+    let pinned = taskset_works();
+    if !pinned {
+        eprintln!("notice: taskset not found: example runs are not pinned to cores");
+    }
+    let cores: Vec<usize> = match std::thread::available_parallelism().map_or(1, |n| n.get()) {
+        1 => vec![1],
+        _ => vec![1, 2],
+    };
+    let example = |cores: usize, args: &[&std::ffi::OsStr]| {
+        let mut cmd = match pinned {
+            true => {
+                let mut cmd = std::process::Command::new("taskset");
+                cmd.args(["-c", if cores == 1 { "0" } else { "0,1" }])
+                    .arg(&bin);
+                cmd
+            }
+            false => std::process::Command::new(&bin),
+        };
         let status = cmd
-            .arg("label")
-            .arg(&input)
-            .args(["--format", "jsonl", "-o"])
-            .arg(&output)
+            .args(args)
+            .args(["--threads", &cores.to_string(), "-q"])
             .stdout(std::process::Stdio::null())
             .status()
             .expect("run the dechaff example");
         assert!(status.success(), "dechaff example failed: {status}");
     };
-    let run = || run_on(None);
-    let mut g = c.benchmark_group("end_to_end");
-    g.sample_size(10)
-        .measurement_time(Duration::from_secs(20))
-        .warm_up_time(Duration::from_secs(1));
-    g.throughput(Throughput::Bytes(bytes));
-    g.bench_function(BenchmarkId::new("example_label_jsonl", "bytes"), |b| {
-        b.iter(run)
-    });
-    // The same on one thread: how the example scales with cores.
-    g.bench_function(
-        BenchmarkId::new("example_label_jsonl_1_thread", "bytes"),
-        |b| b.iter(|| run_on(Some(1))),
+    let learn_and_label = |cores| {
+        example(
+            cores,
+            &[
+                "label".as_ref(),
+                input.as_ref(),
+                "--format".as_ref(),
+                "jsonl".as_ref(),
+                "-o".as_ref(),
+                output.as_ref(),
+            ],
+        )
+    };
+    let with_model = |cores| {
+        example(
+            cores,
+            &[
+                "label".as_ref(),
+                input.as_ref(),
+                "--model".as_ref(),
+                model.as_ref(),
+                "--format".as_ref(),
+                "jsonl".as_ref(),
+                "-o".as_ref(),
+                output.as_ref(),
+            ],
+        )
+    };
+    example(
+        1,
+        &[
+            "learn".as_ref(),
+            input.as_ref(),
+            "-o".as_ref(),
+            model.as_ref(),
+        ],
     );
-    g.throughput(Throughput::Elements(dump.pages.len() as u64));
-    g.bench_function(BenchmarkId::new("example_label_jsonl", "pages"), |b| {
-        b.iter(run)
-    });
+
+    let times = Times::default();
+    let mut g = c.benchmark_group("end_to_end");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Bytes(bytes));
+    let wc = || {
+        let status = std::process::Command::new("wc")
+            .arg("-l")
+            .arg(&input)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run wc");
+        assert!(status.success());
+    };
+    g.bench_function("wc_l", timed(&times, "wc -l".into(), &wc));
+    let floor = || serde_floor(&input, &output);
+    g.bench_function(
+        "serde_json_read_write",
+        timed(&times, "serde_json floor".into(), &floor),
+    );
+    for &n in &cores {
+        let run = || learn_and_label(n);
+        g.bench_function(
+            BenchmarkId::new("example_learn_and_label", format!("{n}_core")),
+            timed(&times, format!("learn+label {n} core"), &run),
+        );
+        let run = || with_model(n);
+        g.bench_function(
+            BenchmarkId::new("example_label_with_model", format!("{n}_core")),
+            timed(&times, format!("label --model {n} core"), &run),
+        );
+    }
     g.finish();
+    summarise(&times.into_inner(), bytes);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Each timed run's time per iteration, by name.
+type Times = std::cell::RefCell<BTreeMap<String, Vec<Duration>>>;
+
+/// A bench of `run`, its time per iteration kept in `times` under `name`.
+fn timed<'a>(
+    times: &'a Times,
+    name: String,
+    run: &'a dyn Fn(),
+) -> impl FnMut(&mut criterion::Bencher) + 'a {
+    move |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            for _ in 0..iters {
+                run();
+            }
+            let took = start.elapsed();
+            let per = took.div_f64(iters.max(1) as f64);
+            times
+                .borrow_mut()
+                .entry(name.clone())
+                .or_default()
+                .push(per);
+            took
+        })
+    }
+}
+
+/// Whether `taskset` can pin a process here.
+fn taskset_works() -> bool {
+    std::process::Command::new("taskset")
+        .args(["-c", "0", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Print the median MB/s of each timed run, the example's ratios to the
+/// serde_json floor, its speed-up on 2 cores and the serial fraction.
+fn summarise(times: &BTreeMap<String, Vec<Duration>>, bytes: u64) {
+    let median = |name: &str| {
+        let mut t: Vec<f64> = times.get(name)?.iter().map(Duration::as_secs_f64).collect();
+        t.sort_by(f64::total_cmp);
+        t.get(t.len() / 2).copied()
+    };
+    let mb = bytes as f64 / 1e6;
+    eprintln!("\nend_to_end summary ({mb:.1} MB of JSONL; medians of the timed iterations):");
+    for name in times.keys() {
+        if let Some(secs) = median(name) {
+            eprintln!("  {name:<26} {secs:>8.3} s  {:>8.1} MB/s", mb / secs);
+        }
+    }
+    let floor = median("serde_json floor");
+    for what in ["learn+label", "label --model"] {
+        let one = median(&format!("{what} 1 core"));
+        let two = median(&format!("{what} 2 core"));
+        if let (Some(one), Some(floor)) = (one, floor) {
+            eprintln!(
+                "  {what}: 1 core at {:.3}x the serde_json floor",
+                floor / one
+            );
+        }
+        if let (Some(one), Some(two)) = (one, two) {
+            let speedup = one / two;
+            // Amdahl on 2 cores: speed-up = 1 / (s + (1 - s) / 2).
+            let serial = 2.0 / speedup - 1.0;
+            eprintln!(
+                "  {what}: 2 cores {speedup:.2}x 1 core, serial fraction {serial:.3} \
+                 (Amdahl: {:.1}x on 16 cores)",
+                1.0 / (serial.max(0.0) + (1.0 - serial.max(0.0)) / 16.0)
+            );
+        }
+    }
+}
+
+/// The floor of the example's work outside the library: read the JSONL
+/// dump with serde_json and write each page in the example's output shape
+/// (`id`, `url`, the text, a `[label, start, end]` span per line, counts),
+/// every line labelled body; one thread.
+fn serde_floor(input: &Path, output: &Path) {
+    use std::io::{BufRead, Write};
+    #[derive(serde::Deserialize)]
+    struct Record<'a> {
+        #[serde(borrow)]
+        id: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        url: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow)]
+        text: std::borrow::Cow<'a, str>,
+    }
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        id: &'a str,
+        url: Option<&'a str>,
+        text: &'a str,
+        metadata: Metadata,
+    }
+    #[derive(serde::Serialize)]
+    struct Metadata {
+        group: &'static str,
+        lines: Vec<(&'static str, usize, usize)>,
+        counts: BTreeMap<&'static str, usize>,
+    }
+    let rdr = std::io::BufReader::new(std::fs::File::open(input).expect("open dump"));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(output).expect("create output"));
+    for line in rdr.split(b'\n') {
+        let line = line.expect("read dump");
+        let record: Record = serde_json::from_slice(&line).expect("parse dump");
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', record.text.as_bytes()) {
+            lines.push(("body", start, end));
+            start = end + 1;
+        }
+        lines.push(("body", start, record.text.len()));
+        let counts = BTreeMap::from([("body", lines.len())]);
+        let page = Out {
+            id: &record.id,
+            url: record.url.as_deref(),
+            text: &record.text,
+            metadata: Metadata {
+                group: "",
+                lines,
+                counts,
+            },
+        };
+        serde_json::to_writer(&mut out, &page).expect("write output");
+        out.write_all(b"\n").expect("write output");
+    }
+    out.flush().expect("write output");
 }
 
 /// The release build of the `dechaff` example, if it has been built

@@ -403,3 +403,71 @@ fn eval_on_seeds() {
         "{text}"
     );
 }
+
+/// The output and the reports of bad records are the same, in input order,
+/// whatever the number of threads: a dump of several batches (over 1,024
+/// documents), sites of many pages and of one, bad records among them.
+#[test]
+fn output_does_not_depend_on_threads() {
+    let dir = scratch("threads");
+    let mut jsonl = String::new();
+    for i in 0..2600 {
+        if i % 700 == 3 {
+            jsonl.push_str(&format!("{{\"id\": \"bad-{i}\", \"text\": \n"));
+            continue;
+        }
+        let site = if i % 5 == 0 { i } else { i % 37 };
+        let record = serde_json::json!({
+            "id": format!("doc-{i}"),
+            "url": format!("https://site{site}.example/{i}"),
+            "text": format!(
+                "Home\nNews\nSport\nStory {i} of site {site} tells of the \"council\" \
+                 and its plans for the town, which were put to a vote on Monday.\n\
+                 Comments are closed.\n© Site {site}\n"
+            ),
+        });
+        jsonl.push_str(&format!("{record}\n"));
+    }
+    let input = dir.join("in.jsonl");
+    fs::write(&input, jsonl).unwrap();
+    let run = |threads: &str| {
+        let out = dechaff(&[
+            "label",
+            s(&input),
+            "--format",
+            "jsonl",
+            "-o",
+            "-",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let reports: Vec<String> = stderr(&out)
+            .lines()
+            .filter(|l| l.starts_with("dechaff: ") && l.contains(": record "))
+            .map(str::to_string)
+            .collect();
+        (out.stdout, reports)
+    };
+    let (one, one_reports) = run("1");
+    let ids: Vec<String> = String::from_utf8_lossy(&one)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), 2600 - 4);
+    assert_eq!(ids[0], "\"doc-0\"");
+    assert_eq!(ids[ids.len() - 1], "\"doc-2599\"");
+    let records: Vec<&str> = one_reports
+        .iter()
+        .map(|l| l.split(": ").nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        records,
+        ["record 4", "record 704", "record 1404", "record 2104"]
+    );
+    for threads in ["2", "5"] {
+        let (out, reports) = run(threads);
+        assert!(out == one, "--threads {threads}: other output");
+        assert_eq!(reports, one_reports, "--threads {threads}");
+    }
+}
