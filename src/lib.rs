@@ -70,7 +70,7 @@ body score, then 180 for the six labels) are the largest single cost; they
 score blocks of 16 lines at once, branch-free. One core labels about 44 MB/s
 of wcxb text (67 MB/s with the rules alone, a `LineClassifier` without a
 six-class model) and learns sites of two or more
-pages at about 33 MB/s; a site of one page costs a copy (`PERF.md` in the
+pages at about 48 MB/s; a site of one page costs a copy (`PERF.md` in the
 repository, criterion benches beside a bare `memchr` baseline).
 
 # Defined limits
