@@ -135,6 +135,8 @@ mod lines;
 mod pattern;
 mod six;
 mod template;
+mod trees;
+mod vector;
 
 #[cfg(feature = "dump")]
 pub mod dump;

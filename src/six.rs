@@ -12,14 +12,15 @@ use crate::{
     analyze::PageInfo,
     cues::LEXICON,
     error::{Error, ErrorKind, Result},
-    features::{FlatTree, Node, FEATURE_NAMES, LANES, N_FEATURES},
     labels::Label,
     template::{Anchor, RoleSource},
+    trees::{FlatTree, Node, LANES},
+    vector::{FEATURE_NAMES, N_FEATURES, N_PLAIN},
 };
 
 /// Features of the six-class model before its own: the body classifier's
 /// plain (not binned) features, by the same names.
-const N_SHARED: usize = 43;
+const N_SHARED: usize = N_PLAIN;
 
 /// How the rule-based pass decided a line (see [`LineEvidence::how`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::{ops::Range, sync::Arc, sync::LazyLock};
 use crate::{
     analyze::{analyze, LineInfo, PageInfo},
     cues::LEXICON,
-    features::{page_features, Context, LineClassifier, N_FEATURES},
+    features::{page_features, Context, LineClassifier},
     fold::Folded,
     labels::{top_boilerplate, Label},
     lines::Span,
@@ -15,6 +15,7 @@ use crate::{
     template::{
         for_each_gap, match_template, Anchor, Match, SiteModel, TemplateId, LINK_MAX_WORDS,
     },
+    vector::N_FEATURES,
 };
 
 /// Why a line got its label, for debugging. See [`LabelledLine::reason`].
