@@ -581,6 +581,11 @@ mod tests {
     }
 
     /// Logits that favour `label` by `margin`.
+    /// The labels Viterbi picks with transitions weighed by `weight`.
+    fn decoded_labels(weight: f32, z: &[[f32; 6]]) -> Vec<Label> {
+        model(weight).decode(z).into_iter().map(|d| d.0).collect()
+    }
+
     fn leaning(label: Label, margin: f32) -> [f32; 6] {
         let mut z = [0.0; 6];
         z[label.index()] = margin;
@@ -594,7 +599,7 @@ mod tests {
             leaning(Label::Body, 0.5),
             leaning(Label::Navigation, 2.0),
         ];
-        let labels: Vec<Label> = model(0.0).decode(&z).into_iter().map(|d| d.0).collect();
+        let labels = decoded_labels(0.0, &z);
         assert_eq!(labels, [Label::Navigation, Label::Body, Label::Navigation]);
     }
 
@@ -605,14 +610,14 @@ mod tests {
             leaning(Label::Body, 0.5),
             leaning(Label::Navigation, 3.0),
         ];
-        let labels: Vec<Label> = model(2.0).decode(&weak).into_iter().map(|d| d.0).collect();
+        let labels = decoded_labels(2.0, &weak);
         assert_eq!(labels, [Label::Navigation; 3]);
         let sure = [
             leaning(Label::Navigation, 3.0),
             leaning(Label::Body, 8.0),
             leaning(Label::Navigation, 3.0),
         ];
-        let labels: Vec<Label> = model(2.0).decode(&sure).into_iter().map(|d| d.0).collect();
+        let labels = decoded_labels(2.0, &sure);
         assert_eq!(labels, [Label::Navigation, Label::Body, Label::Navigation]);
     }
 
