@@ -249,6 +249,13 @@ impl Lexicon {
     pub(crate) fn cue(&self, i: u16) -> &Cue {
         &self.cues[i as usize]
     }
+
+    /// Whether cue `i` matched only part of a line of `words` folded words
+    /// (a `pattern` cue always does): the line says more than the phrase.
+    pub(crate) fn within(&self, i: u16, words: u32) -> bool {
+        let n = self.cue_words[i as usize].len();
+        n == 0 || n < words as usize
+    }
 }
 
 /// Bit of a first word in [`Lexicon::first_words`].

@@ -51,6 +51,9 @@ pub(crate) struct LineEvidence<'m> {
     pub(crate) anchor: Option<&'m Anchor>,
     /// The label of the boilerplate region it lies in.
     pub(crate) region: Option<Label>,
+    /// Its decisive cue is a phrase inside it with more words around it
+    /// (a `strong` or `pattern` cue), not the whole line.
+    pub(crate) phrase_cue: bool,
 }
 
 /// Names of the six-class model's features, in vector order.
@@ -334,12 +337,17 @@ impl Force {
     const REGION: u8 = 4;
     /// A line with a decisive cue of its own.
     const CUE: u8 = 8;
+    /// A job ad by a phrase inside the line (a vacancy's `(m/w/d)`): the
+    /// policy labels a vacancy job_ad wherever it stands, and job ads are
+    /// too rare in the training pages for the trees to learn that.
+    const JOB_PHRASE: u8 = 16;
 
-    const NAMES: [(&'static str, u8); 4] = [
+    const NAMES: [(&'static str, u8); 5] = [
         ("template_cue", Force::TEMPLATE_CUE),
         ("template", Force::TEMPLATE),
         ("region", Force::REGION),
         ("cue", Force::CUE),
+        ("job_phrase", Force::JOB_PHRASE),
     ];
 
     /// Whether the rules' label of a line stands.
@@ -350,6 +358,10 @@ impl Force {
             || (self.0 & Force::TEMPLATE != 0 && template)
             || (self.0 & Force::REGION != 0 && e.how == How::Region)
             || (self.0 & Force::CUE != 0 && e.how == How::Cue)
+            || (self.0 & Force::JOB_PHRASE != 0
+                && e.how == How::Cue
+                && e.phrase_cue
+                && e.rule == Label::JobAd)
     }
 }
 

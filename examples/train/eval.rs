@@ -116,6 +116,9 @@ pub fn full_report(
             .collect::<Vec<_>>()
     };
     let six = score(&of(Source::Sixlabel), models, pick);
+    if let Some(path) = std::env::var_os("TRAIN_DUMP") {
+        dump(&of(Source::Sixlabel), models, pick, path.as_ref());
+    }
     writeln!(out, "sixlabel (each page alone): {}", six.summary()).unwrap();
     out.push_str(&six.detail());
     let dev = score(&of(Source::Devset), models, pick);
@@ -168,6 +171,23 @@ pub fn full_report(
     )
     .unwrap();
     templates_never_hurt(docs, models, pick, out);
+}
+
+/// Write `page<TAB>line<TAB>gold<TAB>predicted<TAB>text` for every scored
+/// line of `docs` (for error analysis: `TRAIN_DUMP=file`).
+fn dump(docs: &[&Doc], models: &BTreeMap<&str, SiteModel>, pick: Pick<'_>, path: &std::path::Path) {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for d in docs {
+        let (lines, labels) = label_page(&models[d.group.as_str()], pick(d), &d.text);
+        for (k, ((line, p), g)) in lines.iter().zip(&labels).zip(&d.gold).enumerate() {
+            if let Gold::Six(g) = g {
+                let text = String::from_utf8_lossy(line).replace('\t', " ");
+                writeln!(out, "{}\t{k}\t{g}\t{p}\t{text}", d.id).unwrap();
+            }
+        }
+    }
+    std::fs::write(path, out).expect("write the dump");
 }
 
 /// Pages of multi-page groups labelled with their siblings and alone.

@@ -12,6 +12,8 @@
 //!   and reports the held-out-site figures.
 //! * `--write` also writes the shipped weights; `--check` fits on
 //!   everything only and exits 1 unless the result equals the shipped files.
+//! * `TRAIN_DUMP=FILE` (environment) writes every scored sixlabel line of
+//!   each report as `page, line, gold, predicted, text` for error analysis.
 //!
 //! Folds: a site's fold is FNV-1a of its name (the host of a sixlabel or
 //! silver page, the wcxb group) modulo the number of folds.
@@ -288,7 +290,8 @@ fn held_out_classifiers(
 }
 
 /// The rules whose labels the model keeps (see `Force` in src/six.rs).
-const FORCE: &str = "template,region";
+/// `job_phrase` raised held-out job_ad F1 on sixlabel 0.21 -> 0.41.
+const FORCE: &str = "template,region,job_phrase";
 
 /// How much more likely (log-probability) the six-class model must find
 /// its label than the rules' to overrule them.

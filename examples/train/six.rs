@@ -5,7 +5,7 @@
 use dechaff::Label;
 use rayon::prelude::*;
 
-use crate::corpus::{fnv, Gold};
+use crate::corpus::Gold;
 
 /// One training line.
 pub struct Row {
@@ -62,8 +62,10 @@ pub struct Fitted {
 
 /// How far the six-label rows are reweighted toward equal label totals:
 /// `(mean total / label total) ^ BALANCE`, so that macro-F1's rare labels
-/// (job ads, advertisements) are not drowned by navigation.
-const BALANCE: f64 = 0.5;
+/// (job ads, advertisements) are not drowned by navigation. (0.5 and 0.75
+/// measured lower held-out accuracy and macro-F1; 0.3 costs advertisement
+/// some recall.)
+const BALANCE: f64 = 0.3;
 /// Bounds of that factor.
 const BALANCE_RANGE: (f64, f64) = (0.25, 4.0);
 
@@ -130,15 +132,12 @@ pub fn boost(rows: &[&Row], names: &[String], overlay: &[[f32; 6]], overlay_at: 
     let mut out = String::new();
     for round in 0..ROUNDS {
         let (g, h) = gradients(rows, &weight, &z);
-        let in_sample: Vec<bool> = (0..n)
-            .map(|i| fnv(&((i as u64) ^ ((round as u64) << 40)).to_le_bytes()) & 1 == 0)
-            .collect();
         let trees: Vec<Tree> = (0..6)
             .into_par_iter()
             .map(|k| {
                 let gk: Vec<f64> = g.iter().map(|v| v[k]).collect();
                 let hk: Vec<f64> = h.iter().map(|v| v[k]).collect();
-                grow(&binned, nk, (&gk, &hk, &weight), &in_sample)
+                grow(&binned, nk, (&gk, &hk, &weight))
             })
             .collect();
         for (k, tree) in trees.iter().enumerate() {
@@ -225,13 +224,10 @@ struct Tree {
 const NODES: usize = (1 << (DEPTH + 1)) - 1;
 
 /// Grow one depth-limited tree on binned features by histograms of the
-/// sampled rows' gradients.
-fn grow(
-    binned: &[u8],
-    nk: usize,
-    (g, h, weight): (&[f64], &[f64], &[f64]),
-    in_sample: &[bool],
-) -> Tree {
+/// rows' gradients. Every row takes part in every tree: with a sample of
+/// half the rows per round, the 22 job-ad lines of sixlabel made held-out
+/// job_ad F1 swing from 0.14 to 0.45 with the sample alone.
+fn grow(binned: &[u8], nk: usize, (g, h, weight): (&[f64], &[f64], &[f64])) -> Tree {
     let n = g.len();
     let bins = BINS + 1;
     let mut split: Vec<Option<(usize, u8)>> = vec![None; NODES];
@@ -240,7 +236,7 @@ fn grow(
         let first = (1 << level) - 1;
         let width = 1 << level;
         let mut hist = vec![(0.0f64, 0.0f64, 0.0f64); width * nk * bins];
-        for i in (0..n).filter(|&i| in_sample[i]) {
+        for i in 0..n {
             let k = node_of[i];
             if k < first || k >= first + width {
                 continue;
@@ -270,7 +266,7 @@ fn grow(
         }
     }
     let (mut gs, mut hs) = (vec![0.0; NODES], vec![0.0; NODES]);
-    for i in (0..n).filter(|&i| in_sample[i]) {
+    for i in 0..n {
         gs[node_of[i]] += g[i];
         hs[node_of[i]] += h[i];
     }

@@ -847,6 +847,7 @@ impl<'m> Evidence<'_, 'm> {
                 },
                 anchor: self.matches[i].map(|m| m.1),
                 region: self.region[i].map(|r| r.0),
+                phrase_cue: phrase_cue(&self.info.lines[i]),
             })
             .collect();
         let xs = six_features(
@@ -860,6 +861,14 @@ impl<'m> Evidence<'_, 'm> {
         );
         (nb, evidence, xs)
     }
+}
+
+/// Whether a line's decisive cue is a phrase with more words around it.
+fn phrase_cue(l: &LineInfo) -> bool {
+    l.cues.line.is_none()
+        && l.cues
+            .decisive()
+            .is_some_and(|c| LEXICON.within(c, l.folded_words))
 }
 
 /// Score of the labels a forced line does not have: out of reach of any
