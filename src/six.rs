@@ -111,42 +111,107 @@ const NO_CUE_DISTANCE: f32 = 5.0;
 /// Body scores are clamped to this magnitude before they are averaged.
 const SCORE_CLAMP: f32 = 8.0;
 
-/// Feature vectors of the non-blank lines of a page, in order.
-///
-/// `nb` are the indices of the non-blank lines in `info.lines`;
-/// `features` and `scores` are the body classifier's (indexed by line),
-/// `evidence` the rule-based pass's (indexed like `nb`).
-pub(crate) fn six_features(
-    info: &PageInfo,
-    nb: &[usize],
-    features: &[[f32; N_FEATURES]],
-    scores: &[f32],
-    evidence: &[LineEvidence<'_>],
+/// Feature vectors of the non-blank lines of a page, in order (for the
+/// trainer; labelling writes only the rows the model reads, straight into
+/// the trees' blocks: [`SixModel::logits`]).
+pub(crate) fn six_features(page: &SixPage<'_, '_>) -> Vec<[f32; N_SIX]> {
+    let mut out = vec![[0f32; N_SIX]; page.len()];
+    let mut since = Since::default();
+    for (k, row) in out.iter_mut().enumerate() {
+        page.write(k, &since, row);
+        since.pass(k, page.cue[k]);
+    }
+    out
+}
+
+/// What the six-class features of a page's non-blank lines read, gathered
+/// once per page: each row is then written on its own ([`SixPage::write`]),
+/// so that lines whose label is settled cost nothing.
+pub(crate) struct SixPage<'a, 'm> {
+    info: &'a PageInfo,
+    /// Indices of the non-blank lines in `info.lines`.
+    nb: &'a [usize],
+    /// The body classifier's features, indexed by line.
+    features: &'a [[f32; N_FEATURES]],
+    /// The rule-based pass's evidence, indexed like `nb`.
+    evidence: &'a [LineEvidence<'m>],
     site_pages: u32,
-    words: Option<&WordModel>,
-) -> Vec<[f32; N_SIX]> {
-    let m = nb.len();
-    let lex = &*LEXICON;
-    let score: Vec<f32> = nb
-        .iter()
-        .map(|&i| scores[i].clamp(-SCORE_CLAMP, SCORE_CLAMP))
-        .collect();
-    // The label of each line's decisive cue.
-    let cue: Vec<Option<Label>> = nb
-        .iter()
-        .map(|&i| info.lines[i].cues.decisive().map(|c| lex.cue(c).label))
-        .collect();
-    let runs = list_runs(info, nb);
-    let mut out = vec![[0f32; N_SIX]; m];
-    let (mut last_comment, mut last_job) = (None, None);
-    for (k, &i) in nb.iter().enumerate() {
+    words: Option<&'a WordModel>,
+    /// Clamped body scores, indexed like `nb`.
+    score: Vec<f32>,
+    /// The label of each line's decisive cue.
+    cue: Vec<Option<Label>>,
+    /// Length of the list run each line stands in.
+    runs: Vec<u32>,
+    /// `rules_before[k][l]`: lines before the `k`-th whose rule label is
+    /// `l` (one entry more than lines), so that a window's label counts are
+    /// two lookups.
+    rules_before: Vec<[u32; 6]>,
+}
+
+impl<'a, 'm> SixPage<'a, 'm> {
+    /// `nb` are the indices of the non-blank lines in `info.lines`;
+    /// `features` and `scores` are the body classifier's (indexed by line),
+    /// `evidence` the rule-based pass's (indexed like `nb`).
+    pub(crate) fn new(
+        info: &'a PageInfo,
+        nb: &'a [usize],
+        features: &'a [[f32; N_FEATURES]],
+        scores: &[f32],
+        evidence: &'a [LineEvidence<'m>],
+        site_pages: u32,
+        words: Option<&'a WordModel>,
+    ) -> SixPage<'a, 'm> {
+        let lex = &*LEXICON;
+        let score = nb
+            .iter()
+            .map(|&i| scores[i].clamp(-SCORE_CLAMP, SCORE_CLAMP))
+            .collect();
+        let cue = nb
+            .iter()
+            .map(|&i| info.lines[i].cues.decisive().map(|c| lex.cue(c).label))
+            .collect();
+        let mut rules_before = Vec::with_capacity(nb.len() + 1);
+        let mut counts = [0u32; 6];
+        rules_before.push(counts);
+        for e in evidence {
+            counts[e.rule.index()] += 1;
+            rules_before.push(counts);
+        }
+        SixPage {
+            info,
+            nb,
+            features,
+            evidence,
+            site_pages,
+            words,
+            score,
+            cue,
+            runs: list_runs(info, nb),
+            rules_before,
+        }
+    }
+
+    /// Number of non-blank lines.
+    pub(crate) fn len(&self) -> usize {
+        self.nb.len()
+    }
+
+    /// The evidence of the `k`-th non-blank line.
+    pub(crate) fn evidence(&self, k: usize) -> &LineEvidence<'m> {
+        &self.evidence[k]
+    }
+
+    /// Write the features of the `k`-th non-blank line; `since` has passed
+    /// the lines before it.
+    fn write(&self, k: usize, since: &Since, out: &mut impl Sink) {
+        let f = &mut Writer { out, at: 0 };
+        let (info, nb, evidence, score) = (self.info, self.nb, self.evidence, &self.score);
+        let (m, i) = (nb.len(), nb[k]);
+        let lex = &*LEXICON;
         let l = &info.lines[i];
         let e = &evidence[k];
-        let mut f = Writer {
-            out: &mut out[k],
-            at: 0,
-        };
-        f.slice(&features[i][..N_SHARED]);
+        f.slice(&self.features[i][..N_SHARED]);
         f.push(score[k]);
         f.one_hot(6, Some(e.rule.index()));
         let how = match e.how {
@@ -166,7 +231,7 @@ pub(crate) fn six_features(
                 .is_some_and(|a| a.role_source == RoleSource::Neighbours) as u8 as f32,
         );
         f.push(e.anchor.map_or(0.0, |a| {
-            (a.pages as f32 / site_pages.max(1) as f32).min(1.0)
+            (a.pages as f32 / self.site_pages.max(1) as f32).min(1.0)
         }));
         f.one_hot5(l.cues.line.map(|c| lex.cue(c).label));
         for counts in [&l.cues.strong, &l.cues.weak] {
@@ -177,30 +242,30 @@ pub(crate) fn six_features(
         f.one_hot5(e.region);
         for reach in [NEAR, FAR] {
             let (lo, hi) = (k.saturating_sub(reach), (k + reach).min(m - 1));
-            let mut share = [0f32; 6];
-            for j in (lo..=hi).filter(|&j| j != k) {
-                share[evidence[j].rule.index()] += 1.0;
-            }
+            let (before, through) = (&self.rules_before[lo], &self.rules_before[hi + 1]);
+            let mut share: [u32; 6] = std::array::from_fn(|l| through[l] - before[l]);
+            share[e.rule.index()] -= 1; // not the line itself
             let n = (hi - lo).max(1) as f32;
-            f.slice(&share.map(|s| s / n));
+            f.slice(&share.map(|s| s as f32 / n));
         }
-        let near_cue = |range: std::ops::Range<usize>| {
-            let mut seen = [0f32; 5];
-            for c in cue[range].iter().flatten().filter(|c| !c.is_body()) {
-                seen[c.index() - 1] = 1.0;
-            }
-            seen
-        };
+        let mut seen = [0f32; 5];
         // Only cues above: a heading (`Stellenangebote`, `Anzeige`)
         // opens what follows it, and the line before a box is not in it.
-        f.slice(&near_cue(k.saturating_sub(CUE_REACH)..k));
-        let since = |last: Option<usize>| {
+        for c in self.cue[k.saturating_sub(CUE_REACH)..k]
+            .iter()
+            .flatten()
+            .filter(|c| !c.is_body())
+        {
+            seen[c.index() - 1] = 1.0;
+        }
+        f.slice(&seen);
+        let distance = |last: Option<usize>| {
             last.map_or(NO_CUE_DISTANCE, |p| {
                 ((k - p) as f32).ln_1p().min(NO_CUE_DISTANCE)
             })
         };
-        f.push(since(last_comment));
-        f.push(since(last_job));
+        f.push(distance(since.comment));
+        f.push(distance(since.job));
         for reach in [NEAR, FAR] {
             let (lo, hi) = (k.saturating_sub(reach), (k + reach).min(m - 1));
             let n = (hi - lo).max(1) as f32;
@@ -208,16 +273,33 @@ pub(crate) fn six_features(
         }
         f.push(k.checked_sub(1).map_or(0.0, |p| score[p]));
         f.push(score.get(k + 1).copied().unwrap_or(0.0));
-        f.push((runs[k] as f32).ln_1p());
-        f.slice(&words.map_or([0.0; 6], |w| w.scores(line_words(info, i))));
+        f.push((self.runs[k] as f32).ln_1p());
+        f.slice(
+            &self
+                .words
+                .map_or([0.0; 6], |w| w.scores(line_words(info, i))),
+        );
         debug_assert_eq!(f.at, N_SIX);
-        match cue[k] {
-            Some(Label::CommentPolicy) => last_comment = Some(k),
-            Some(Label::JobAd) => last_job = Some(k),
+    }
+}
+
+/// The last lines above with a decisive comment and job cue, carried down
+/// the page.
+#[derive(Default)]
+struct Since {
+    comment: Option<usize>,
+    job: Option<usize>,
+}
+
+impl Since {
+    /// Step past the `k`-th non-blank line, whose decisive cue is `cue`.
+    fn pass(&mut self, k: usize, cue: Option<Label>) {
+        match cue {
+            Some(Label::CommentPolicy) => self.comment = Some(k),
+            Some(Label::JobAd) => self.job = Some(k),
             _ => {}
         }
     }
-    out
 }
 
 /// Most folded words of a line the word model reads: the lines whose
@@ -292,32 +374,64 @@ fn list_runs(info: &PageInfo, nb: &[usize]) -> Vec<u32> {
     out
 }
 
-/// Fills a feature vector front to back.
-struct Writer<'a> {
-    out: &'a mut [f32; N_SIX],
+/// Where a feature vector goes: a row of its own, or one lane of a block
+/// of transposed rows.
+trait Sink {
+    /// Set feature `j`.
+    fn put(&mut self, j: usize, v: f32);
+}
+
+impl Sink for [f32; N_SIX] {
+    #[inline(always)]
+    fn put(&mut self, j: usize, v: f32) {
+        self[j] = v;
+    }
+}
+
+/// Lane `lane` of a block of [`LANES`] transposed rows (`xt[feature][lane]`).
+struct Lane<'a> {
+    xt: &'a mut [[f32; LANES]; N_SIX],
+    lane: usize,
+}
+
+impl Sink for Lane<'_> {
+    #[inline(always)]
+    fn put(&mut self, j: usize, v: f32) {
+        self.xt[j][self.lane] = v;
+    }
+}
+
+/// Fills a feature vector front to back. Every slot is written, zeros
+/// included, so a reused block needs no clearing.
+struct Writer<'a, S> {
+    out: &'a mut S,
     at: usize,
 }
 
-impl Writer<'_> {
+impl<S: Sink> Writer<'_, S> {
+    #[inline(always)]
     fn push(&mut self, v: f32) {
-        self.out[self.at] = v;
+        self.out.put(self.at, v);
         self.at += 1;
     }
 
+    #[inline(always)]
     fn slice(&mut self, v: &[f32]) {
-        self.out[self.at..self.at + v.len()].copy_from_slice(v);
-        self.at += v.len();
+        for &x in v {
+            self.push(x);
+        }
     }
 
     /// `n` indicators, `which` of them set.
+    #[inline(always)]
     fn one_hot(&mut self, n: usize, which: Option<usize>) {
-        if let Some(w) = which {
-            self.out[self.at + w] = 1.0;
+        for j in 0..n {
+            self.push((Some(j) == which) as u8 as f32);
         }
-        self.at += n;
     }
 
     /// Indicators of the five boilerplate labels.
+    #[inline(always)]
     fn one_hot5(&mut self, label: Option<Label>) {
         self.one_hot(5, label.filter(|l| !l.is_body()).map(|l| l.index() - 1));
     }
@@ -381,6 +495,8 @@ pub(crate) struct SixModel {
     /// `transition[a][b]`: score of a line labelled `b` after one labelled `a`.
     transition: [[f32; 6]; 6],
     trees: Vec<FlatTree>,
+    /// The log-softmax of each rule label's forced logits, computed once.
+    forced_logp: [[f32; 6]; 6],
 }
 
 static SHIPPED: LazyLock<SixModel> =
@@ -470,6 +586,7 @@ impl SixModel {
             prior: prior.ok_or_else(bad)?,
             transition,
             trees,
+            forced_logp: std::array::from_fn(|r| log_softmax(&forced_logits(Label::ALL[r]))),
         })
     }
 
@@ -488,37 +605,80 @@ impl SixModel {
         self.force
     }
 
-    /// Per-label scores (logits) of each feature vector.
-    pub(crate) fn logits(&self, xs: &[[f32; N_SIX]]) -> Vec<[f32; 6]> {
-        let mut out = Vec::with_capacity(xs.len());
-        let mut xt = [[0f32; LANES]; N_SIX];
-        for block in xs.chunks(LANES) {
-            for (l, x) in block.iter().enumerate() {
-                for (row, &v) in xt.iter_mut().zip(x) {
-                    row[l] = v;
+    /// Per-label scores (logits) and log-probabilities of a page's
+    /// non-blank lines. The lines whose rule label stands
+    /// ([`SixModel::force`]) get [`FORCED_OUT`] for every other label (the
+    /// sequence runs through their label) and no features at all; the
+    /// others' features are written straight into blocks of [`LANES`]
+    /// transposed rows, which the trees score a block at a time.
+    pub(crate) fn scores(&self, page: &SixPage<'_, '_>) -> Scores {
+        let m = page.len();
+        let mut out = Scores {
+            logits: vec![[0.0; 6]; m],
+            logp: vec![[0.0; 6]; m],
+        };
+        let mut block = Block {
+            xt: [[0.0; LANES]; N_SIX],
+            lines: [0; LANES],
+            len: 0,
+        };
+        let mut since = Since::default();
+        for k in 0..m {
+            let e = page.evidence(k);
+            if self.force.keeps(e) {
+                out.logits[k] = forced_logits(e.rule);
+                out.logp[k] = self.forced_logp[e.rule.index()];
+            } else {
+                let lane = &mut Lane {
+                    xt: &mut block.xt,
+                    lane: block.len,
+                };
+                page.write(k, &since, lane);
+                block.lines[block.len] = k;
+                block.len += 1;
+                if block.len == LANES {
+                    self.score_block(&mut block, &mut out);
                 }
             }
-            let mut sums = [[0f32; LANES]; 6];
-            for (t, tree) in self.trees.iter().enumerate() {
-                tree.add_to(&xt, &mut sums[t % 6]);
-            }
-            out.extend(
-                (0..block.len()).map(|l| std::array::from_fn(|k| self.prior[k] + sums[k][l])),
-            );
+            since.pass(k, page.cue[k]);
         }
+        self.score_block(&mut block, &mut out);
         out
+    }
+
+    /// Score the lines of a block and empty it.
+    fn score_block(&self, block: &mut Block, out: &mut Scores) {
+        if block.len == 0 {
+            return;
+        }
+        let mut sums = [[0f32; LANES]; 6];
+        for (t, tree) in self.trees.iter().enumerate() {
+            tree.add_to(&block.xt, &mut sums[t % 6]);
+        }
+        for (l, &k) in block.lines[..block.len].iter().enumerate() {
+            let z: [f32; 6] = std::array::from_fn(|c| self.prior[c] + sums[c][l]);
+            out.logits[k] = z;
+            out.logp[k] = log_softmax(&z);
+        }
+        block.len = 0;
     }
 
     /// The best sequence of labels for the lines' scores: each line's
     /// log-probabilities plus the transition scores between neighbours,
     /// maximised over the whole page (Viterbi). Returns each line's label
     /// and its log-probability.
-    pub(crate) fn decode(&self, logits: &[[f32; 6]]) -> Vec<(Label, f32)> {
-        let m = logits.len();
+    #[cfg(test)]
+    fn decode(&self, logits: &[[f32; 6]]) -> Vec<(Label, f32)> {
+        let logp: Vec<[f32; 6]> = logits.iter().map(log_softmax).collect();
+        self.decode_logp(&logp)
+    }
+
+    /// [`SixModel::decode`] from the lines' log-probabilities.
+    pub(crate) fn decode_logp(&self, logp: &[[f32; 6]]) -> Vec<(Label, f32)> {
+        let m = logp.len();
         if m == 0 {
             return Vec::new();
         }
-        let logp: Vec<[f32; 6]> = logits.iter().map(log_softmax).collect();
         let mut back = vec![[0u8; 6]; m];
         let mut best = logp[0];
         for k in 1..m {
@@ -542,6 +702,33 @@ impl SixModel {
     }
 }
 
+/// Score of the labels a forced line does not have: out of reach of any
+/// transition score.
+const FORCED_OUT: f32 = -50.0;
+
+/// The logits of a line whose rule label stands.
+fn forced_logits(rule: Label) -> [f32; 6] {
+    let mut z = [FORCED_OUT; 6];
+    z[rule.index()] = 0.0;
+    z
+}
+
+/// The six-class model's scores of a page's non-blank lines.
+pub(crate) struct Scores {
+    /// Per-label scores.
+    pub(crate) logits: Vec<[f32; 6]>,
+    /// Their log-softmax.
+    pub(crate) logp: Vec<[f32; 6]>,
+}
+
+/// Up to [`LANES`] lines' features, transposed (`xt[feature][lane]`), and
+/// which non-blank line each lane holds.
+struct Block {
+    xt: [[f32; LANES]; N_SIX],
+    lines: [usize; LANES],
+    len: usize,
+}
+
 fn log_softmax(z: &[f32; 6]) -> [f32; 6] {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum: f32 = z.iter().map(|v| (v - max).exp()).sum();
@@ -563,6 +750,91 @@ pub fn __six_feature_names() -> &'static [String] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        analyze::analyze,
+        features::{page_features, Context, LineClassifier},
+        fold::Folded,
+    };
+
+    /// The logits of one row of features, scored as a block of one line.
+    fn row_logits(six: &SixModel, x: &[f32; N_SIX]) -> [f32; 6] {
+        let mut xt = [[0f32; LANES]; N_SIX];
+        for (row, &v) in xt.iter_mut().zip(x) {
+            row[0] = v;
+        }
+        let mut sums = [[0f32; LANES]; 6];
+        for (t, tree) in six.trees.iter().enumerate() {
+            tree.add_to(&xt, &mut sums[t % 6]);
+        }
+        std::array::from_fn(|c| six.prior[c] + sums[c][0])
+    }
+
+    #[test]
+    fn block_scores_are_those_of_the_trainers_rows() {
+        // Enough lines for several blocks and a partial one, of varied
+        // shapes; every seventh line's rule label is forced (a region).
+        let text: String = (0..3 * LANES + 5)
+            .map(|i| match i % 5 {
+                0 => format!("- Menu entry {i}\n"),
+                1 => format!(
+                    "The council met on day {i} and approved the budget, after a long debate.\n"
+                ),
+                2 => "Leave a Reply\n".to_string(),
+                3 => format!("Senior editor {i} (m/w/d)\n\n"),
+                _ => format!("Posted on {i} May 2024 by Anna\n"),
+            })
+            .collect();
+        let info = analyze(text.as_bytes(), &mut Folded::default(), false);
+        let ctx = vec![Context::default(); info.lines.len()];
+        let features = page_features(&info, &ctx, false);
+        let classifier = LineClassifier::shipped();
+        let scores = classifier.scores(&info, &features);
+        let nb: Vec<usize> = (0..info.lines.len())
+            .filter(|&i| !info.lines[i].blank)
+            .collect();
+        let evidence: Vec<LineEvidence<'_>> = (0..nb.len())
+            .map(|k| LineEvidence {
+                rule: Label::ALL[k % 6],
+                how: if k % 7 == 3 {
+                    How::Region
+                } else {
+                    How::Features
+                },
+                anchor: None,
+                region: None,
+                phrase_cue: false,
+            })
+            .collect();
+        let six = classifier.six().unwrap();
+        let page = SixPage::new(
+            &info,
+            &nb,
+            &features,
+            &scores,
+            &evidence,
+            1,
+            Some(six.words()),
+        );
+        let rows = six_features(&page);
+        let got = six.scores(&page);
+        let bits = |z: &[f32; 6]| z.map(f32::to_bits);
+        let mut scored = 0;
+        for (k, e) in evidence.iter().enumerate() {
+            let want = if six.force().keeps(e) {
+                forced_logits(e.rule)
+            } else {
+                scored += 1;
+                row_logits(six, &rows[k])
+            };
+            assert_eq!(bits(&got.logits[k]), bits(&want), "line {k}");
+            assert_eq!(bits(&got.logp[k]), bits(&log_softmax(&want)), "line {k}");
+        }
+        assert!(
+            scored > 2 * LANES && scored < nb.len(),
+            "{scored} of {}",
+            nb.len()
+        );
+    }
 
     #[test]
     fn shipped_model_parses() {

@@ -11,7 +11,7 @@ use crate::{
     fold::Folded,
     labels::{top_boilerplate, Label},
     lines::Span,
-    six::{six_features, How, LineEvidence, SixModel, WordModel, N_SIX},
+    six::{six_features, How, LineEvidence, SixModel, SixPage, WordModel, N_SIX},
     template::{
         for_each_gap, match_template, Anchor, Match, SiteModel, TemplateId, LINK_MAX_WORDS,
     },
@@ -641,11 +641,12 @@ fn decide(
             site_pages: model.map_or(1, |m| m.pages),
             words: classifier.six().map(|s| s.words()),
         };
-        let (nb, lines, xs) = evidence.six_inputs(&out);
+        let (nb, lines) = evidence.lines(&out);
+        let page = evidence.page(&nb, &lines);
         if want_six_inputs {
-            six_inputs = Some((nb, xs));
+            six_inputs = Some((nb.clone(), six_features(&page)));
         } else if let Some(six) = classifier.six() {
-            relabel(six, &nb, &lines, &xs, &mut out);
+            relabel(six, &page, &nb, &lines, &mut out);
         }
     }
     fill_blank_lines(info, &mut out);
@@ -823,12 +824,9 @@ struct Evidence<'a, 'm> {
     words: Option<&'a WordModel>,
 }
 
-impl<'m> Evidence<'_, 'm> {
-    /// The non-blank lines' indices, evidence and six-class feature vectors.
-    fn six_inputs(
-        &self,
-        out: &[Decided],
-    ) -> (Vec<usize>, Vec<LineEvidence<'m>>, Vec<[f32; N_SIX]>) {
+impl<'a, 'm> Evidence<'a, 'm> {
+    /// The non-blank lines' indices and evidence.
+    fn lines(&self, out: &[Decided]) -> (Vec<usize>, Vec<LineEvidence<'m>>) {
         let nb: Vec<usize> = (0..out.len())
             .filter(|&i| !self.info.lines[i].blank)
             .collect();
@@ -850,16 +848,21 @@ impl<'m> Evidence<'_, 'm> {
                 phrase_cue: phrase_cue(&self.info.lines[i]),
             })
             .collect();
-        let xs = six_features(
+        (nb, evidence)
+    }
+
+    /// What the six-class features read, for the non-blank lines `nb` and
+    /// their `evidence`.
+    fn page<'p>(&'p self, nb: &'p [usize], evidence: &'p [LineEvidence<'m>]) -> SixPage<'p, 'm> {
+        SixPage::new(
             self.info,
-            &nb,
+            nb,
             self.features,
             self.scores,
-            &evidence,
+            evidence,
             self.site_pages,
             self.words,
-        );
-        (nb, evidence, xs)
+        )
     }
 }
 
@@ -871,10 +874,6 @@ fn phrase_cue(l: &LineInfo) -> bool {
             .is_some_and(|c| LEXICON.within(c, l.folded_words))
 }
 
-/// Score of the labels a forced line does not have: out of reach of any
-/// transition score.
-const FORCED_OUT: f32 = -50.0;
-
 /// Label the non-blank lines `nb` by the six-class model's best sequence,
 /// but for the rules the model keeps (see [`SixModel::force`]) and the
 /// lines where it does not prefer its label to the rules' by
@@ -882,22 +881,15 @@ const FORCED_OUT: f32 = -50.0;
 /// whose label changes gets [`Reason::Sequence`].
 fn relabel(
     six: &SixModel,
+    page: &SixPage<'_, '_>,
     nb: &[usize],
     evidence: &[LineEvidence<'_>],
-    xs: &[[f32; N_SIX]],
     out: &mut [Decided],
 ) {
     let force = six.force();
-    let mut logits = six.logits(xs);
-    for (z, e) in logits.iter_mut().zip(evidence) {
-        if force.keeps(e) {
-            // The sequence runs through the rule's label.
-            *z = [FORCED_OUT; 6];
-            z[e.rule.index()] = 0.0;
-        }
-    }
-    let decoded = six.decode(&logits);
-    for (((&i, (label, logp)), e), z) in nb.iter().zip(decoded).zip(evidence).zip(&logits) {
+    let scores = six.scores(page);
+    let decoded = six.decode_logp(&scores.logp);
+    for (((&i, (label, logp)), e), z) in nb.iter().zip(decoded).zip(evidence).zip(&scores.logits) {
         // The model overrules the rules only where it prefers its label
         // by the margin (in log-probability: the logits' difference).
         let sure = z[label.index()] - z[e.rule.index()] >= six.margin();
