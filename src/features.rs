@@ -9,7 +9,7 @@ use crate::{
     error::{Error, ErrorKind, Result},
     labels::Label,
     six::SixModel,
-    trees::{FlatTree, Node, LANES},
+    trees::{FlatTree, Node, Transposed, LANES},
     vector::{FEATURE_NAMES, N_FEATURES, N_PLAIN},
 };
 
@@ -575,24 +575,26 @@ impl LineClassifier {
     /// scores are exactly those of a line-by-line walk.
     fn logits(&self, xs: &[[f32; N_FEATURES]]) -> Vec<f32> {
         let mut out = Vec::with_capacity(xs.len());
-        let mut xt = [[0f32; LANES]; N_FEATURES];
+        let mut xt = Transposed::<N_FEATURES>::ZERO;
         for block in xs.chunks(LANES) {
             for (l, x) in block.iter().enumerate() {
-                for (row, &v) in xt.iter_mut().zip(x) {
+                for (row, &v) in xt.0.iter_mut().zip(x) {
                     row[l] = v;
                 }
             }
             // The linear part, feature by feature (the order of a
             // line-by-line dot product).
             let mut linear = [0f32; LANES];
-            for (row, w) in xt.iter().zip(&self.weights[..N_FEATURES]) {
+            for (row, w) in xt.0.iter().zip(&self.weights[..N_FEATURES]) {
                 for (s, x) in linear.iter_mut().zip(row) {
                     *s += w * x;
                 }
             }
             let mut trees = [0f32; LANES];
             match &self.flat {
-                Some(flat) => flat.iter().for_each(|t| t.add_to(&xt, &mut trees)),
+                Some(flat) => flat
+                    .iter()
+                    .for_each(|t| t.add_to(&xt, &mut trees, block.len())),
                 None => self.walk_trees(block, &mut trees),
             }
             let scores = linear.iter().zip(trees).map(|(a, b)| a + b);

@@ -14,7 +14,7 @@ use crate::{
     error::{Error, ErrorKind, Result},
     labels::Label,
     template::{Anchor, RoleSource},
-    trees::{FlatTree, Node, LANES},
+    trees::{FlatTree, Node, Transposed, LANES},
     vector::{FEATURE_NAMES, N_FEATURES, N_PLAIN},
 };
 
@@ -390,14 +390,14 @@ impl Sink for [f32; N_SIX] {
 
 /// Lane `lane` of a block of [`LANES`] transposed rows (`xt[feature][lane]`).
 struct Lane<'a> {
-    xt: &'a mut [[f32; LANES]; N_SIX],
+    xt: &'a mut Transposed<N_SIX>,
     lane: usize,
 }
 
 impl Sink for Lane<'_> {
     #[inline(always)]
     fn put(&mut self, j: usize, v: f32) {
-        self.xt[j][self.lane] = v;
+        self.xt.0[j][self.lane] = v;
     }
 }
 
@@ -618,7 +618,7 @@ impl SixModel {
             logp: vec![[0.0; 6]; m],
         };
         let mut block = Block {
-            xt: [[0.0; LANES]; N_SIX],
+            xt: Transposed::ZERO,
             lines: [0; LANES],
             len: 0,
         };
@@ -653,7 +653,7 @@ impl SixModel {
         }
         let mut sums = [[0f32; LANES]; 6];
         for (t, tree) in self.trees.iter().enumerate() {
-            tree.add_to(&block.xt, &mut sums[t % 6]);
+            tree.add_to(&block.xt, &mut sums[t % 6], block.len);
         }
         for (l, &k) in block.lines[..block.len].iter().enumerate() {
             let z: [f32; 6] = std::array::from_fn(|c| self.prior[c] + sums[c][l]);
@@ -724,7 +724,7 @@ pub(crate) struct Scores {
 /// Up to [`LANES`] lines' features, transposed (`xt[feature][lane]`), and
 /// which non-blank line each lane holds.
 struct Block {
-    xt: [[f32; LANES]; N_SIX],
+    xt: Transposed<N_SIX>,
     lines: [usize; LANES],
     len: usize,
 }
@@ -758,13 +758,13 @@ mod tests {
 
     /// The logits of one row of features, scored as a block of one line.
     fn row_logits(six: &SixModel, x: &[f32; N_SIX]) -> [f32; 6] {
-        let mut xt = [[0f32; LANES]; N_SIX];
-        for (row, &v) in xt.iter_mut().zip(x) {
+        let mut xt = Transposed::<N_SIX>::ZERO;
+        for (row, &v) in xt.0.iter_mut().zip(x) {
             row[0] = v;
         }
         let mut sums = [[0f32; LANES]; 6];
         for (t, tree) in six.trees.iter().enumerate() {
-            tree.add_to(&xt, &mut sums[t % 6]);
+            tree.add_to(&xt, &mut sums[t % 6], 1);
         }
         std::array::from_fn(|c| six.prior[c] + sums[c][0])
     }

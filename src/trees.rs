@@ -13,8 +13,29 @@ const _: () = assert!(FLAT_DEPTH == 3, "FlatTree::add_to folds depth-3 trees");
 const FLAT_NODES: usize = (1 << FLAT_DEPTH) - 1;
 const FLAT_LEAVES: usize = 1 << FLAT_DEPTH;
 
-/// Lines scored together by the flat trees.
-pub(crate) const LANES: usize = 16;
+/// Lines scored together by the flat trees, at most: a block. Each tree's
+/// setup (its features' rows, thresholds and leaves) is paid once per
+/// block, so blocks are wide; a block's transposed features (up to 114
+/// rows of `LANES` floats) still fit in the first-level cache.
+pub(crate) const LANES: usize = 32;
+
+/// Lines a tree is evaluated on at once: a block's lines are scored in
+/// steps of this many (the last step may run past the block's lines, on
+/// stale lanes whose sums nobody reads).
+const STEP: usize = 4;
+const _: () = assert!(LANES % STEP == 0, "a block is whole steps");
+
+/// The features of a block of up to [`LANES`] lines, transposed
+/// (`self.0[feature][line]`) and aligned, so that a vector of lanes loads
+/// straight into a compare.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+pub(crate) struct Transposed<const N: usize>(pub(crate) [[f32; LANES]; N]);
+
+impl<const N: usize> Transposed<N> {
+    /// All zeros.
+    pub(crate) const ZERO: Transposed<N> = Transposed([[0.0; LANES]; N]);
+}
 
 /// A complete binary tree of depth [`FLAT_DEPTH`] in heap order: internal
 /// node `k` sends `x` to `2k + 1` when `x[feature[k]] <= threshold[k]`, else
@@ -69,16 +90,23 @@ impl FlatTree {
         Some(t)
     }
 
-    /// Add the tree's output for each line of a block to `sums`; `xt` holds
-    /// the block's features transposed (`xt[feature][line]`). All seven
+    /// Add the tree's output for each of the first `lanes` lines of a block
+    /// to `sums` (and perhaps for a few lines after them, up to a whole
+    /// [`STEP`]); `xt` holds the block's features transposed
+    /// (`xt[feature][line]`). All seven
     /// splits are compared for every line and the tree is folded bottom up
     /// with bitwise selects (each third-level node picks one of its two
     /// leaves, each second-level node one of its children's picks, the root
     /// one of those), so the loop over the lines has no branches and
     /// vectorises. Written on the values' bits, the selects are exact.
     #[inline]
-    pub(crate) fn add_to<const N: usize>(&self, xt: &[[f32; LANES]; N], sums: &mut [f32; LANES]) {
-        let row = |k: usize| &xt[self.feature[k] as usize];
+    pub(crate) fn add_to<const N: usize>(
+        &self,
+        xt: &Transposed<N>,
+        sums: &mut [f32; LANES],
+        lanes: usize,
+    ) {
+        let row = |k: usize| &xt.0[self.feature[k] as usize];
         let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6)];
         let t = &self.threshold;
         let v = self.leaf.map(f32::to_bits);
@@ -88,12 +116,16 @@ impl FlatTree {
         let leaves = [pair(0), pair(1), pair(2), pair(3)];
         let mask = |a: bool| 0u32.wrapping_sub(a as u32);
         let sel = |m: u32, a: u32, b: u32| b ^ (m & (a ^ b));
-        for (l, sum) in sums.iter_mut().enumerate() {
-            let c = |k: usize| mask(rows[k][l] > t[k]);
-            let leaf = |k: usize| leaves[k].0 ^ (c(3 + k) & leaves[k].1);
-            let left = sel(c(1), leaf(1), leaf(0));
-            let right = sel(c(2), leaf(3), leaf(2));
-            *sum += f32::from_bits(sel(c(0), right, left));
+        let steps = lanes.div_ceil(STEP).min(LANES / STEP);
+        for (at, step) in sums.chunks_exact_mut(STEP).take(steps).enumerate() {
+            for (j, sum) in step.iter_mut().enumerate() {
+                let l = at * STEP + j;
+                let c = |k: usize| mask(rows[k][l] > t[k]);
+                let leaf = |k: usize| leaves[k].0 ^ (c(3 + k) & leaves[k].1);
+                let left = sel(c(1), leaf(1), leaf(0));
+                let right = sel(c(2), leaf(3), leaf(2));
+                *sum += f32::from_bits(sel(c(0), right, left));
+            }
         }
     }
 }
