@@ -1,12 +1,11 @@
 //! Per-line analysis shared by the learner and the labeller: folding, cues
 //! and shallow line features, computed in one pass over a page.
 
-use std::{collections::HashSet, sync::LazyLock};
+use std::sync::LazyLock;
 
 use crate::{
     cues::{CueHits, LEXICON},
     fold::{Fingerprint, Folded},
-    hash::{spread, BuildMix},
     lines::{lines, Span},
     pattern::Pattern,
 };
@@ -38,77 +37,6 @@ static BYLINE: LazyLock<Pattern> = LazyLock::new(|| {
 static AUTHOR_SAYS: LazyLock<Pattern> = LazyLock::new(|| {
     Pattern::new(r"(?i)\b(?:says|said|wrote|writes|schreibt|sagt|meint|kommentierte)\s*:\s*$")
         .expect("author line pattern compiles")
-});
-
-type WordSet = HashSet<u64, BuildMix>;
-
-/// The stopwords' hashes in an open-addressing table (linear probing,
-/// at most a quarter full): a lookup is a multiply and, for most words, one
-/// or two compares.
-pub(crate) struct StopTable {
-    slots: Vec<u64>,
-    shift: u32,
-    /// Whether 0, the empty slot's value, is itself a stopword hash.
-    has_zero: bool,
-}
-
-impl StopTable {
-    fn new(words: &WordSet) -> StopTable {
-        let bits = (words.len().max(1) * 4)
-            .next_power_of_two()
-            .trailing_zeros()
-            .max(4);
-        let mut t = StopTable {
-            slots: vec![0; 1 << bits],
-            shift: 64 - bits,
-            has_zero: words.contains(&0),
-        };
-        let mask = t.slots.len() - 1;
-        for &w in words.iter().filter(|&&w| w != 0) {
-            let mut i = t.slot(w);
-            while t.slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            t.slots[i] = w;
-        }
-        t
-    }
-
-    #[inline]
-    fn slot(&self, w: u64) -> usize {
-        (spread(w) >> self.shift) as usize
-    }
-
-    #[inline]
-    pub(crate) fn contains(&self, w: u64) -> bool {
-        if w == 0 {
-            return self.has_zero;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.slot(w);
-        loop {
-            match self.slots[i] {
-                0 => return false,
-                x if x == w => return true,
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-}
-
-static STOPWORDS: LazyLock<StopTable> = LazyLock::new(|| {
-    let mut set = WordSet::default();
-    let mut folded = Folded::default();
-    for row in include_str!("stopwords.txt").lines() {
-        if row.starts_with('#') {
-            continue;
-        }
-        for word in row.split_whitespace() {
-            folded.fill(word.as_bytes());
-            set.extend(folded.words.iter().copied());
-        }
-    }
-    StopTable::new(&set)
 });
 
 /// Everything the labeller needs to know about one line.
@@ -195,7 +123,6 @@ pub(crate) const HEADLINE_MAX_WORDS: usize = 25;
 
 /// Analyse every line of `page`. `keys` asks for prefix and suffix keys.
 pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo {
-    let stop = &*STOPWORDS;
     let lex = &*LEXICON;
     let mut out = PageInfo::default();
     out.lines
@@ -215,13 +142,14 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
         folded.fill(bytes);
         info.fp = folded.fingerprint();
         info.folded_words = folded.words.len() as u32;
-        info.stopwords = folded.words.iter().filter(|&&w| stop.contains(w)).count() as u32;
-        info.cues = lex.scan_words(
+        let hits = lex.scan_words(
             folded.text(),
             &folded.words,
             &folded.starts,
             info.fp.as_u64(),
         );
+        info.stopwords = hits.stopwords;
+        info.cues = hits.cues;
         if out.title_words.is_none() {
             let mut t = folded.words.clone();
             t.sort_unstable();

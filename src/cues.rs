@@ -1,15 +1,24 @@
 //! Multilingual cue lexicons, kept as data in `cues.tsv`.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::LazyLock,
+};
 
 use crate::{
     fold::{normalize, Folded},
-    hash::{word_hash, BuildMix, GOLDEN},
+    hash::{word_hash, BuildMix},
     labels::{top_boilerplate, Label},
     pattern::Pattern,
+    wordtable::WordTable,
 };
 
 type WordMap = HashMap<u64, Vec<u16>, BuildMix>;
+
+/// The bit of a [`Lexicon::words`] value that marks a stopword; the other
+/// bits are one more than the index of the word's cue list in
+/// [`Lexicon::starting`] (0: no phrase starts with the word).
+const STOPWORD: u16 = 1 << 15;
 
 /// Pattern cues are tried on lines of at most this many words: their
 /// shapes (a job listing, a sponsor line) are short, and a long line is
@@ -47,14 +56,16 @@ pub(crate) struct Lexicon {
     /// Line fingerprint -> the first `line` cue of each distinct phrase
     /// with that fingerprint (the text is compared on a hit).
     whole_line: WordMap,
-    /// First word hash -> the `strong` and `weak` cues whose phrase starts
-    /// with that word, in lexicon order. Phrases match whole words: a
-    /// phrase matches where its word hashes equal a run of the line's, and
-    /// then its text is compared with the run's.
-    anywhere: WordMap,
-    /// One bit per first word (by hash), to pass over most words without a
-    /// map lookup.
-    first_words: Box<[u64; 64]>,
+    /// The words every folded word is looked up in, in one table: the
+    /// stopwords (`stopwords.txt`, for the stopword-density feature) and
+    /// the first words of the `strong` and `weak` phrases (see
+    /// [`STOPWORD`]).
+    words: WordTable,
+    /// The `strong` and `weak` cues whose phrase starts with a given word,
+    /// in lexicon order, one list per first word. Phrases match whole
+    /// words: a phrase matches where its word hashes equal a run of the
+    /// line's, and then its text is compared with the run's.
+    starting: Vec<Vec<u16>>,
     /// The `pattern` cues, tested one by one over lines of up to 40 words
     /// (`is_match` per pattern reports what a `RegexSet` would, and lets
     /// each use its own prefilters: the ASCII bytes a match needs, then a
@@ -65,11 +76,37 @@ pub(crate) struct Lexicon {
 }
 
 static SOURCE: &str = include_str!("cues.tsv");
+static STOPWORDS: &str = include_str!("stopwords.txt");
 
-pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(SOURCE));
+pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(SOURCE, STOPWORDS));
+
+/// The hashes of the folded words of a stopword list (one or more words a
+/// line, `#` starts a comment; a word may fold to several, as `it's` does).
+fn stopword_hashes(source: &str) -> Vec<u64> {
+    let mut folded = Folded::default();
+    let mut out = Vec::new();
+    for row in source.lines() {
+        if row.starts_with('#') {
+            continue;
+        }
+        for word in row.split_whitespace() {
+            folded.fill(word.as_bytes());
+            out.extend_from_slice(&folded.words);
+        }
+    }
+    out
+}
+
+/// What a line's folded words hold: its cues and its stopwords.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WordHits {
+    pub(crate) cues: CueHits,
+    /// Folded words that are stopwords.
+    pub(crate) stopwords: u32,
+}
 
 impl Lexicon {
-    fn parse(source: &str) -> Lexicon {
+    fn parse(source: &str, stopwords: &str) -> Lexicon {
         let mut cues = Vec::new();
         for row in source.lines() {
             let row = row.trim_end();
@@ -106,8 +143,8 @@ impl Lexicon {
             });
         }
         let mut whole_line = WordMap::default();
-        let mut anywhere = WordMap::default();
-        let mut first_words = Box::new([0u64; 64]);
+        // First word hash -> its cues, then each word's table value.
+        let mut anywhere: BTreeMap<u64, Vec<u16>> = BTreeMap::new();
         // A folded phrase's words are its space-separated parts.
         let cue_words: Vec<Vec<u64>> = cues
             .iter()
@@ -135,8 +172,6 @@ impl Lexicon {
                 CueKind::Strong | CueKind::Weak => {
                     let first = cue_words[i as usize][0];
                     anywhere.entry(first).or_default().push(i);
-                    let bit = first_word_bit(first);
-                    first_words[bit / 64] |= 1 << (bit % 64);
                 }
                 CueKind::Pattern => {
                     regexes.push(format!("(?i){}", cue.phrase));
@@ -148,12 +183,24 @@ impl Lexicon {
             .iter()
             .map(|r| Pattern::new(r).expect("cues.tsv: pattern cues compile"))
             .collect();
+        let mut values: BTreeMap<u64, u16> = BTreeMap::new();
+        let mut starting = Vec::new();
+        for (first, list) in anywhere {
+            starting.push(list);
+            let id = u16::try_from(starting.len()).expect("too many first words");
+            assert!(id < STOPWORD, "too many first words");
+            values.insert(first, id);
+        }
+        for w in stopword_hashes(stopwords) {
+            *values.entry(w).or_default() |= STOPWORD;
+        }
+        let entries: Vec<(u64, u16)> = values.into_iter().collect();
         Lexicon {
             cues,
             cue_words,
             whole_line,
-            anywhere,
-            first_words,
+            words: WordTable::new(&entries),
+            starting,
             patterns,
             regex_cue,
         }
@@ -189,22 +236,24 @@ impl Lexicon {
             at += w.len() as u32 + 1;
         }
         let fp = Folded::fingerprint_of(&words).as_u64();
-        self.scan_words(text, &words, &starts, fp)
+        self.scan_words(text, &words, &starts, fp).cues
     }
 
     /// Scan a folded line: its text, its words' hashes and byte offsets in
-    /// the text, and its fingerprint.
+    /// the text, and its fingerprint. Each word is looked up once, for its
+    /// cues and whether it is a stopword.
     pub(crate) fn scan_words(
         &self,
         text: &[u8],
         words: &[u64],
         starts: &[u32],
         fp: u64,
-    ) -> CueHits {
-        let mut hits = CueHits::default();
+    ) -> WordHits {
+        let mut out = WordHits::default();
         if text.is_empty() {
-            return hits;
+            return out;
         }
+        let hits = &mut out.cues;
         if let Some(same) = self.whole_line.get(&fp) {
             hits.line = same
                 .iter()
@@ -213,14 +262,13 @@ impl Lexicon {
         }
         let end_of = |w: usize| starts.get(w + 1).map_or(text.len(), |&s| s as usize - 1);
         for (p, &w) in words.iter().enumerate() {
-            let bit = first_word_bit(w);
-            if self.first_words[bit / 64] & (1 << (bit % 64)) == 0 {
+            let value = self.words.get(w);
+            out.stopwords += u32::from(value & STOPWORD != 0);
+            let first = value & !STOPWORD;
+            if first == 0 {
                 continue;
             }
-            let Some(candidates) = self.anywhere.get(&w) else {
-                continue;
-            };
-            for &ci in candidates {
+            for &ci in &self.starting[first as usize - 1] {
                 let phrase = &self.cue_words[ci as usize];
                 if words.get(p..p + phrase.len()) != Some(phrase.as_slice()) {
                     continue;
@@ -243,7 +291,7 @@ impl Lexicon {
                 }
             }
         }
-        hits
+        out
     }
 
     pub(crate) fn cue(&self, i: u16) -> &Cue {
@@ -256,12 +304,6 @@ impl Lexicon {
         let n = self.cue_words[i as usize].len();
         n == 0 || n < words as usize
     }
-}
-
-/// Bit of a first word in [`Lexicon::first_words`].
-#[inline]
-fn first_word_bit(w: u64) -> usize {
-    (w.wrapping_mul(GOLDEN) >> 52) as usize
 }
 
 /// What the lexicon found in one line.

@@ -137,6 +137,7 @@ mod six;
 mod template;
 mod trees;
 mod vector;
+mod wordtable;
 
 #[cfg(feature = "dump")]
 pub mod dump;

@@ -1,0 +1,110 @@
+//! A small table from folded word hashes to a few bits about the word,
+//! looked up once per folded word of every line: buckets of [`SLOTS`] keys
+//! scanned without branches (whether a word is a stopword is as likely as
+//! not, which a probing loop pays for in mispredicted branches).
+
+use crate::hash::spread;
+
+/// Keys per bucket: a bucket's keys fill one 64-byte cache line.
+const SLOTS: usize = 8;
+
+/// A map from word hashes to nonzero `u16` values, built once.
+///
+/// Each key lives in the bucket its hash picks; the table doubles its
+/// buckets when building until no bucket holds more than [`SLOTS`] keys.
+/// Empty slots hold key 0 and value 0, so a lookup ORs the values of every
+/// slot whose key equals the word: the one slot that holds it, and empty
+/// slots that add nothing (the word whose hash is 0 included).
+#[derive(Debug)]
+pub(crate) struct WordTable {
+    keys: Vec<[u64; SLOTS]>,
+    values: Vec<[u16; SLOTS]>,
+    shift: u32,
+}
+
+impl WordTable {
+    /// A table of `entries` (distinct keys, nonzero values).
+    pub(crate) fn new(entries: &[(u64, u16)]) -> WordTable {
+        debug_assert!(entries.iter().all(|&(_, v)| v != 0));
+        // At least two buckets, so that the shift stays under 64.
+        let mut bits = (entries.len() / SLOTS)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(1);
+        loop {
+            if let Some(t) = WordTable::fill(entries, bits) {
+                return t;
+            }
+            bits += 1;
+        }
+    }
+
+    /// A table of `2^bits` buckets, or `None` if a bucket overflows.
+    fn fill(entries: &[(u64, u16)], bits: u32) -> Option<WordTable> {
+        let mut t = WordTable {
+            keys: vec![[0; SLOTS]; 1 << bits],
+            values: vec![[0; SLOTS]; 1 << bits],
+            shift: 64 - bits,
+        };
+        let mut used = vec![0usize; 1 << bits];
+        for &(key, value) in entries {
+            let b = t.bucket(key);
+            let slot = used[b];
+            if slot == SLOTS {
+                return None;
+            }
+            t.keys[b][slot] = key;
+            t.values[b][slot] = value;
+            used[b] += 1;
+        }
+        Some(t)
+    }
+
+    #[inline]
+    fn bucket(&self, key: u64) -> usize {
+        (spread(key) >> self.shift) as usize
+    }
+
+    /// The value of `key`, 0 if it is not in the table.
+    #[inline]
+    pub(crate) fn get(&self, key: u64) -> u16 {
+        let b = self.bucket(key);
+        let (keys, values) = (&self.keys[b], &self.values[b]);
+        let mut v = 0;
+        for (&k, &value) in keys.iter().zip(values) {
+            v |= value & 0u16.wrapping_sub(u16::from(k == key));
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn finds_every_key_and_nothing_else(
+            keys in prop::collection::btree_set(any::<u64>(), 0..600),
+            others in prop::collection::vec(any::<u64>(), 0..200),
+            zero in any::<bool>(),
+        ) {
+            let mut keys: Vec<u64> = keys.into_iter().collect();
+            if zero && !keys.contains(&0) {
+                keys.push(0);
+            }
+            let entries: Vec<(u64, u16)> =
+                keys.iter().enumerate().map(|(i, &k)| (k, (i % 0xFFFF) as u16 + 1)).collect();
+            let t = WordTable::new(&entries);
+            for &(k, v) in &entries {
+                prop_assert_eq!(t.get(k), v);
+            }
+            for w in others.into_iter().chain([0]) {
+                if !keys.contains(&w) {
+                    prop_assert_eq!(t.get(w), 0);
+                }
+            }
+        }
+    }
+}
