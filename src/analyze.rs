@@ -142,14 +142,13 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
         folded.fill(bytes);
         info.fp = folded.fingerprint();
         info.folded_words = folded.words.len() as u32;
-        let hits = lex.scan_words(
+        info.stopwords = lex.scan_words(
             folded.text(),
             &folded.words,
             &folded.starts,
             info.fp.as_u64(),
+            &mut info.cues,
         );
-        info.stopwords = hits.stopwords;
-        info.cues = hits.cues;
         if out.title_words.is_none() {
             let mut t = folded.words.clone();
             t.sort_unstable();

@@ -97,14 +97,6 @@ fn stopword_hashes(source: &str) -> Vec<u64> {
     out
 }
 
-/// What a line's folded words hold: its cues and its stopwords.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct WordHits {
-    pub(crate) cues: CueHits,
-    /// Folded words that are stopwords.
-    pub(crate) stopwords: u32,
-}
-
 impl Lexicon {
     fn parse(source: &str, stopwords: &str) -> Lexicon {
         let mut cues = Vec::new();
@@ -236,24 +228,26 @@ impl Lexicon {
             at += w.len() as u32 + 1;
         }
         let fp = Folded::fingerprint_of(&words).as_u64();
-        self.scan_words(text, &words, &starts, fp).cues
+        let mut hits = CueHits::default();
+        self.scan_words(text, &words, &starts, fp, &mut hits);
+        hits
     }
 
-    /// Scan a folded line: its text, its words' hashes and byte offsets in
-    /// the text, and its fingerprint. Each word is looked up once, for its
-    /// cues and whether it is a stopword.
+    /// Scan a folded line (its text, its words' hashes and byte offsets in
+    /// the text, and its fingerprint) into `hits`, which holds no hits yet,
+    /// and count its stopwords. Each word is looked up once, for both.
     pub(crate) fn scan_words(
         &self,
         text: &[u8],
         words: &[u64],
         starts: &[u32],
         fp: u64,
-    ) -> WordHits {
-        let mut out = WordHits::default();
+        hits: &mut CueHits,
+    ) -> u32 {
+        let mut stopwords = 0;
         if text.is_empty() {
-            return out;
+            return stopwords;
         }
-        let hits = &mut out.cues;
         if let Some(same) = self.whole_line.get(&fp) {
             hits.line = same
                 .iter()
@@ -263,7 +257,7 @@ impl Lexicon {
         let end_of = |w: usize| starts.get(w + 1).map_or(text.len(), |&s| s as usize - 1);
         for (p, &w) in words.iter().enumerate() {
             let value = self.words.get(w);
-            out.stopwords += u32::from(value & STOPWORD != 0);
+            stopwords += u32::from(value & STOPWORD != 0);
             let first = value & !STOPWORD;
             if first == 0 {
                 continue;
@@ -291,7 +285,7 @@ impl Lexicon {
                 }
             }
         }
-        out
+        stopwords
     }
 
     pub(crate) fn cue(&self, i: u16) -> &Cue {
