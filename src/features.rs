@@ -577,9 +577,9 @@ impl LineClassifier {
         let mut out = Vec::with_capacity(xs.len());
         let mut xt = Transposed::<N_FEATURES>::ZERO;
         for block in xs.chunks(LANES) {
-            for (l, x) in block.iter().enumerate() {
-                for (row, &v) in xt.0.iter_mut().zip(x) {
-                    row[l] = v;
+            for (f, row) in xt.0.iter_mut().enumerate() {
+                for (slot, x) in row.iter_mut().zip(block) {
+                    *slot = x[f];
                 }
             }
             // The linear part, feature by feature (the order of a
