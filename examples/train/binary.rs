@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 
 use dechaff::{LineClassifier, SiteModel};
 
-use crate::corpus::{fnv, Doc, Gold};
+use crate::{
+    corpus::{fnv, Doc, Gold},
+    quantile,
+};
 
 struct Page<'a> {
     group: usize,
@@ -302,15 +305,11 @@ fn boost(rows: &[&Row], base: &[f64]) -> String {
 
 /// Quantile cut points of feature `f`, from every `CUT_STRIDE`-th row.
 fn quantile_cuts(rows: &[&Row], f: usize) -> Vec<f64> {
-    let mut v: Vec<f64> = rows.iter().step_by(CUT_STRIDE).map(|r| r.x[f]).collect();
-    v.sort_by(f64::total_cmp);
-    v.dedup();
-    if v.len() <= BINS {
-        return v;
-    }
-    let mut c: Vec<f64> = (1..BINS).map(|q| v[q * v.len() / BINS]).collect();
-    c.dedup();
-    c
+    quantile::cuts(
+        rows.iter().step_by(CUT_STRIDE).map(|r| r.x[f]),
+        f64::total_cmp,
+        BINS,
+    )
 }
 
 /// Gradients and hessians of the weighted logistic loss at `score`.

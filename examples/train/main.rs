@@ -21,6 +21,7 @@
 mod binary;
 mod corpus;
 mod eval;
+mod quantile;
 mod score;
 mod six;
 mod words;

@@ -5,7 +5,7 @@
 use dechaff::Label;
 use rayon::prelude::*;
 
-use crate::corpus::Gold;
+use crate::{corpus::Gold, quantile};
 
 /// One training line.
 pub struct Row {
@@ -114,7 +114,13 @@ pub fn boost(rows: &[&Row], names: &[String], overlay: &[[f32; 6]], overlay_at: 
     let features: Vec<usize> = (1..nf).collect();
     let cuts: Vec<Vec<f32>> = features
         .par_iter()
-        .map(|&f| quantile_cuts((0..n).step_by(CUT_STRIDE).map(|i| value(i, f))))
+        .map(|&f| {
+            quantile::cuts(
+                (0..n).step_by(CUT_STRIDE).map(|i| value(i, f)),
+                f32::total_cmp,
+                BINS,
+            )
+        })
         .collect();
     let cuts_ref = &cuts;
     let value_ref = &value;
@@ -200,18 +206,6 @@ fn gradients(rows: &[&Row], weight: &[f64], z: &[[f64; 6]]) -> (Vec<[f64; 6]>, V
             (g, h)
         })
         .unzip()
-}
-
-fn quantile_cuts(values: impl Iterator<Item = f32>) -> Vec<f32> {
-    let mut v: Vec<f32> = values.collect();
-    v.sort_by(f32::total_cmp);
-    v.dedup();
-    if v.len() <= BINS {
-        return v;
-    }
-    let mut c: Vec<f32> = (1..BINS).map(|q| v[q * v.len() / BINS]).collect();
-    c.dedup();
-    c
 }
 
 /// One grown tree: splits in heap order, leaf values, each row's leaf.
