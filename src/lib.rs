@@ -67,10 +67,11 @@ line. Labellers are `Send + Sync`: label pages of many sites in parallel,
 each thread refilling its own [`Labelled`] ([`Labeller::label_into`]). The
 line models (a linear score plus 120 small boosted trees per line for the
 body score, then 180 for the six labels) are the largest single cost; they
-score blocks of up to 32 lines at once, branch-free. One core labels about 44 MB/s
-of wcxb text (67 MB/s with the rules alone, a `LineClassifier` without a
-six-class model) and learns sites of two or more
-pages at about 48 MB/s; a site of one page costs a copy (`PERF.md` in the
+score blocks of up to 32 lines at once, branch-free; lines a learned
+template settles skip the six-label model. One core labels about 59 MB/s
+of wcxb text (70 MB/s with the rules alone, measured before the six-class
+model's speed work) and learns sites of two or more pages at about 54 MB/s;
+a site of one page costs a copy (`PERF.md` in the
 repository, criterion benches beside a bare `memchr` baseline).
 
 # Defined limits
