@@ -22,6 +22,8 @@ pub enum Target {
     Stdout,
     /// One file, written under a temporary name beside it and renamed into
     /// place once complete: a failed run leaves no partial or empty file.
+    /// (A device or pipe, such as `/dev/null`, is written directly: renaming
+    /// a file over it would replace the device.)
     File(PendingFile),
     /// A folder of one file per document (`label --format tsv|text`).
     Folder(PathBuf),
@@ -78,9 +80,10 @@ impl Target {
 }
 
 /// A file written under a temporary name in its folder, renamed to its
-/// name by [`PendingFile::commit`] and removed if dropped before.
+/// name by [`PendingFile::commit`] and removed if dropped before; or an
+/// existing device or pipe, written in place (`tmp` is `None`).
 pub struct PendingFile {
-    tmp: PathBuf,
+    tmp: Option<PathBuf>,
     dest: PathBuf,
     writer: BufWriter<fs::File>,
     done: bool,
@@ -95,6 +98,18 @@ impl PendingFile {
         if dest.is_dir() {
             return Err(format!("{}: is a folder", dest.display()).into());
         }
+        if fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(dest)
+                .map_err(in_path)?;
+            return Ok(PendingFile {
+                tmp: None,
+                dest: dest.to_path_buf(),
+                writer: BufWriter::new(file),
+                done: false,
+            });
+        }
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(in_path)?;
         }
@@ -104,7 +119,7 @@ impl PendingFile {
         let tmp = dest.with_file_name(tmp_name);
         let file = fs::File::create(&tmp).map_err(in_path)?;
         Ok(PendingFile {
-            tmp,
+            tmp: Some(tmp),
             dest: dest.to_path_buf(),
             writer: BufWriter::new(file),
             done: false,
@@ -114,7 +129,9 @@ impl PendingFile {
     fn commit(mut self) -> Result<()> {
         let in_path = |e: io::Error| format!("{}: {e}", self.dest.display());
         self.writer.flush().map_err(in_path)?;
-        fs::rename(&self.tmp, &self.dest).map_err(in_path)?;
+        if let Some(tmp) = &self.tmp {
+            fs::rename(tmp, &self.dest).map_err(in_path)?;
+        }
         self.done = true;
         Ok(())
     }
@@ -122,8 +139,8 @@ impl PendingFile {
 
 impl Drop for PendingFile {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = fs::remove_file(&self.tmp);
+        if let (false, Some(tmp)) = (self.done, &self.tmp) {
+            let _ = fs::remove_file(tmp);
         }
     }
 }

@@ -319,6 +319,28 @@ fn missing_input_and_bad_output_fail_first() {
     assert!(!dir.join("-").exists());
 }
 
+/// An output that is a device or a pipe (`-o /dev/null`, a FIFO) is
+/// written in place: renaming a finished temporary file over it replaced
+/// the device (as root, `-o /dev/null` turned `/dev/null` into a file).
+#[test]
+fn output_to_a_pipe_stays_a_pipe() {
+    let dir = scratch("fifo");
+    let sample = sample_jsonl();
+    let want = dechaff(&["label", &sample, "--format", "jsonl", "-o", "-", "-q"]);
+    assert_ok(&want);
+    let out = bash(
+        r#"mkfifo "$1/out" || exit 9
+        timeout 30 cat "$1/out" > "$1/got" &
+        "$B" label "$2" --format jsonl -o "$1/out" -q; rc=$?
+        wait
+        [ -p "$1/out" ] || exit 8
+        exit $rc"#,
+        &[s(&dir), &sample],
+    );
+    assert_ok(&out);
+    assert_eq!(fs::read(dir.join("got")).unwrap(), want.stdout);
+}
+
 /// A non-empty output folder needs `--force`; with it, files of earlier
 /// runs stay (#13 item 7).
 #[test]
