@@ -11,7 +11,7 @@ use dechaff::{LineClassifier, SiteModel};
 
 use crate::{
     corpus::{fnv, Doc, Gold},
-    quantile,
+    tree,
 };
 
 struct Page<'a> {
@@ -305,7 +305,7 @@ fn boost(rows: &[&Row], base: &[f64]) -> String {
 
 /// Quantile cut points of feature `f`, from every `CUT_STRIDE`-th row.
 fn quantile_cuts(rows: &[&Row], f: usize) -> Vec<f64> {
-    quantile::cuts(
+    tree::cuts(
         rows.iter().step_by(CUT_STRIDE).map(|r| r.x[f]),
         f64::total_cmp,
         BINS,
@@ -358,18 +358,7 @@ fn grow(
         for w in 0..width {
             split[first + w] = best_split(&hist[w * nk * bins..][..nk * bins], nk, bins);
         }
-        for i in 0..n {
-            let k = node_of[i];
-            if k >= first && k < first + width {
-                if let Some((fk, b)) = split[k] {
-                    node_of[i] = if binned[i][fk] <= b {
-                        2 * k + 1
-                    } else {
-                        2 * k + 2
-                    };
-                }
-            }
-        }
+        tree::descend(&mut node_of, &split, (first, width), |i, f| binned[i][f]);
     }
     (split, node_of)
 }

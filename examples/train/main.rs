@@ -21,9 +21,9 @@
 mod binary;
 mod corpus;
 mod eval;
-mod quantile;
 mod score;
 mod six;
+mod tree;
 mod words;
 
 use std::path::PathBuf;

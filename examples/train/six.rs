@@ -5,7 +5,7 @@
 use dechaff::Label;
 use rayon::prelude::*;
 
-use crate::{corpus::Gold, quantile};
+use crate::{corpus::Gold, tree};
 
 /// One training line.
 pub struct Row {
@@ -115,7 +115,7 @@ pub fn boost(rows: &[&Row], names: &[String], overlay: &[[f32; 6]], overlay_at: 
     let cuts: Vec<Vec<f32>> = features
         .par_iter()
         .map(|&f| {
-            quantile::cuts(
+            tree::cuts(
                 (0..n).step_by(CUT_STRIDE).map(|i| value(i, f)),
                 f32::total_cmp,
                 BINS,
@@ -246,18 +246,9 @@ fn grow(binned: &[u8], nk: usize, (g, h, weight): (&[f64], &[f64], &[f64])) -> T
         for w in 0..width {
             split[first + w] = best_split(&hist[w * nk * bins..(w + 1) * nk * bins], nk, bins);
         }
-        for i in 0..n {
-            let k = node_of[i];
-            if k >= first && k < first + width {
-                if let Some((fk, b)) = split[k] {
-                    node_of[i] = if binned[i * nk + fk] <= b {
-                        2 * k + 1
-                    } else {
-                        2 * k + 2
-                    };
-                }
-            }
-        }
+        tree::descend(&mut node_of, &split, (first, width), |i, f| {
+            binned[i * nk + f]
+        });
     }
     let (mut gs, mut hs) = (vec![0.0; NODES], vec![0.0; NODES]);
     for i in 0..n {
