@@ -68,7 +68,8 @@ INPUT:
 OPTIONS:
     -o, --output PATH     Output file or folder (`-` = stdout for jsonl,
                           learn and merge). A file is written under a
-                          temporary name and renamed when complete.
+                          temporary name and renamed when complete; a
+                          device or pipe (`/dev/null`) is written in place.
     --force               label: write into an output folder that is not
                           empty (files of earlier runs that this run does not
                           overwrite stay); without it that is an error.
