@@ -7,6 +7,7 @@ use crate::{
     cues::{CueHits, LEXICON},
     fold::{Fingerprint, Folded},
     lines::{lines, Span},
+    marks::{marks, Marks, MARK_WORDS},
     pattern::Pattern,
 };
 
@@ -77,6 +78,8 @@ pub(crate) struct LineInfo {
     /// Reads like a byline or a comment's author line (`By …`, `… says:`).
     pub(crate) byline: bool,
     pub(crate) cues: CueHits,
+    /// Contact and legal marks (lines of up to [`MARK_WORDS`] words).
+    pub(crate) marks: Marks,
     /// Where this line's prefix keys start in [`PageInfo::keys`]; its
     /// `n_keys` prefix keys are followed by `n_keys` suffix keys.
     pub(crate) keys_at: u32,
@@ -249,6 +252,9 @@ fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
     info.digits = digits;
     count_tokens(trimmed, info);
     info.colon_end = trimmed.last() == Some(&b':');
+    if info.words <= MARK_WORDS {
+        info.marks = marks(trimmed, folded.ascii, info.digits);
+    }
     if info.words <= 12 {
         // Cheap necessary conditions first (see the patterns).
         info.date = may_be_date(trimmed, folded) && DATE.is_match(trimmed);

@@ -22,20 +22,21 @@ use dechaff::{Label, Labeller, SiteModelBuilder};
 
 // Three pages of one site, as an HTML-to-text step leaves them.
 let pages = [
-    "Startseite\n- Politik\n- Sport\nDer Stadtrat hat am Dienstag den neuen Haushalt beschlossen, nach einer langen Debatte über Schulen und Straßen.\nStellenangebote\nSachbearbeiter Finanzen (m/w/d)\nEs werden alle Kommentare moderiert!\n",
-    "Startseite\n- Politik\n- Sport\nDas Hochwasser hat in der Nacht mehrere Straßen der Altstadt überflutet, teilte die Feuerwehr am Morgen mit.\nStellenangebote\nLeitung Kita am Park\nEs werden alle Kommentare moderiert!\n",
-    "Startseite\n- Politik\n- Sport\nDie Bibliothek öffnet nach dem Umbau wieder und bietet nun auch am Sonntag Lesungen für Kinder an.\nStellenangebote\nHausmeister Grundschule Nord (w/m/d)\nEs werden alle Kommentare moderiert!\n",
+    "Startseite\n- Politik\n- Sport\nDer Stadtrat hat am Dienstag den neuen Haushalt beschlossen, nach einer langen Debatte über Schulen und Straßen.\nDie Opposition stimmte dagegen und kündigte an, die Ausgaben für den Straßenbau im Herbst erneut zu prüfen.\nStellenangebote\nSachbearbeiter Finanzen (m/w/d)\nEs werden alle Kommentare moderiert!\n",
+    "Startseite\n- Politik\n- Sport\nDas Hochwasser hat in der Nacht mehrere Straßen der Altstadt überflutet, teilte die Feuerwehr am Morgen mit.\nVerletzt wurde niemand, doch mehrere Keller liefen voll, und die Aufräumarbeiten dauern noch bis zum Wochenende.\nStellenangebote\nLeitung Kita am Park\nEs werden alle Kommentare moderiert!\n",
+    "Startseite\n- Politik\n- Sport\nDie Bibliothek öffnet nach dem Umbau wieder und bietet nun auch am Sonntag Lesungen für Kinder an.\nDer Umbau hat zwei Jahre gedauert und wurde zum größten Teil aus Mitteln des Landes bezahlt.\nStellenangebote\nHausmeister Grundschule Nord (w/m/d)\nEs werden alle Kommentare moderiert!\n",
 ];
 let labeller = Labeller::new(SiteModelBuilder::new().build(pages));
 
 let labelled = labeller.label(pages[1]);
-assert_eq!(labelled.body_text(), "Das Hochwasser hat in der Nacht mehrere Straßen der Altstadt überflutet, teilte die Feuerwehr am Morgen mit.");
+assert!(labelled.body_text().starts_with("Das Hochwasser hat in der Nacht"));
+assert!(labelled.body_text().ends_with("dauern noch bis zum Wochenende."));
 for line in labelled.iter() {
     // Each line borrows the labelled page and says why it got its label.
     println!("{}\t{}\t{}", line.label(), String::from_utf8_lossy(line.bytes()), line.reason());
 }
 let labels: Vec<Label> = labelled.iter().map(|l| l.label()).collect();
-assert_eq!(labels[5], Label::JobAd); // never repeats, but sits in the job region
+assert_eq!(labels[6], Label::JobAd); // never repeats, but sits in the job region
 ```
 
 # How it works
@@ -133,6 +134,7 @@ mod label;
 mod labels;
 mod learn;
 mod lines;
+mod marks;
 mod pattern;
 mod six;
 mod template;

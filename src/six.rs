@@ -13,6 +13,7 @@ use crate::{
     cues::LEXICON,
     error::{Error, ErrorKind, Result},
     labels::Label,
+    marks::Marks,
     template::{Anchor, RoleSource},
     trees::{FlatTree, Node, Transposed, LANES},
     vector::{FEATURE_NAMES, N_FEATURES, N_PLAIN},
@@ -91,13 +92,17 @@ pub(crate) static SIX_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
     names.push("prev_score".into());
     names.push("next_score".into());
     names.push("list_run".into());
+    for m in ["email", "url", "phone", "copyright", "postcode", "clock"] {
+        names.push(format!("mark_{m}"));
+    }
     names.extend(labels("words", 0));
+    names.extend(labels("near_words", 0));
     assert_eq!(names.len(), N_SIX, "six-class feature names");
     names
 });
 
 /// Number of the six-class model's features.
-pub(crate) const N_SIX: usize = 114;
+pub(crate) const N_SIX: usize = 126;
 
 /// Lines on each side of the near window (rule labels, body scores).
 const NEAR: usize = 2;
@@ -136,7 +141,9 @@ pub(crate) struct SixPage<'a, 'm> {
     /// The rule-based pass's evidence, indexed like `nb`.
     evidence: &'a [LineEvidence<'m>],
     site_pages: u32,
-    words: Option<&'a WordModel>,
+    /// The word model's scores of each line with words kept, indexed like
+    /// `nb` (empty without a word model).
+    word_scores: Vec<Option<[f32; 6]>>,
     /// Clamped body scores, indexed like `nb`.
     score: Vec<f32>,
     /// The label of each line's decisive cue.
@@ -184,7 +191,14 @@ impl<'a, 'm> SixPage<'a, 'm> {
             features,
             evidence,
             site_pages,
-            words,
+            word_scores: words.map_or_else(Vec::new, |w| {
+                nb.iter()
+                    .map(|&i| {
+                        let words = line_words(info, i);
+                        (!words.is_empty()).then(|| w.scores(words))
+                    })
+                    .collect()
+            }),
             score,
             cue,
             runs: list_runs(info, nb),
@@ -274,13 +288,30 @@ impl<'a, 'm> SixPage<'a, 'm> {
         f.push(k.checked_sub(1).map_or(0.0, |p| score[p]));
         f.push(score.get(k + 1).copied().unwrap_or(0.0));
         f.push((self.runs[k] as f32).ln_1p());
-        f.slice(
-            &self
-                .words
-                .map_or([0.0; 6], |w| w.scores(line_words(info, i))),
-        );
+        for m in Marks::ALL {
+            f.push(l.marks.has(m) as u8 as f32);
+        }
+        let word_scores = |k: usize| self.word_scores.get(k).copied().flatten();
+        f.slice(&word_scores(k).unwrap_or([0.0; 6]));
+        f.slice(&near_mean(
+            (k.saturating_sub(NEAR)..(k + NEAR + 1).min(m))
+                .filter(|&j| j != k)
+                .filter_map(word_scores),
+        ));
         debug_assert_eq!(f.at, N_SIX);
     }
+}
+
+/// The mean of some lines' word-model scores (zeros for none).
+fn near_mean(scores: impl Iterator<Item = [f32; 6]>) -> [f32; 6] {
+    let (mut sum, mut n) = ([0f32; 6], 0u32);
+    for s in scores {
+        for (a, b) in sum.iter_mut().zip(s) {
+            *a += b;
+        }
+        n += 1;
+    }
+    sum.map(|v| v / n.max(1) as f32)
 }
 
 /// The last lines above with a decisive comment and job cue, carried down

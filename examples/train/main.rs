@@ -191,13 +191,13 @@ fn main() {
                 })
             })
             .collect();
-        let overlay: Vec<[f32; 6]> = train
+        let overlay: Vec<[f32; six::OVERLAY]> = train
             .iter()
             .map(|r| {
-                inner[r.fold]
-                    .as_ref()
-                    .expect("a fold's word model")
-                    .scores(&r.words)
+                let table = inner[r.fold].as_ref().expect("a fold's word model");
+                let own = table.scores(&r.words);
+                let near = words::mean(r.near.iter().map(|w| table.scores(w)));
+                std::array::from_fn(|c| if c < 6 { own[c] } else { near[c - 6] })
             })
             .collect();
         let table = words::fit(&train, &weight);
@@ -398,6 +398,10 @@ fn source_weight(s: Source) -> f32 {
 /// and line): enough for body versus the rest, and the fits stay fast.
 const BINARY_KEEP: u64 = 3;
 
+/// Lines on each side whose word scores are averaged (`NEAR` in
+/// src/six.rs).
+const NEAR: usize = 2;
+
 /// A wcxb boilerplate line this much like the title, in the first
 /// `HEADLINE_POSITION` of its page, is taken for the headline, which the
 /// six-label policy calls body: left out of training.
@@ -428,6 +432,21 @@ fn six_rows(
             let weight = source_weight(d.source);
             let binary = matches!(d.source, Source::Wcxb | Source::Silver);
             let doc_key = corpus::fnv(d.id.as_bytes());
+            let buckets: Vec<Vec<u16>> = hashes
+                .iter()
+                .map(|h| {
+                    h.iter()
+                        .map(|&h| dechaff::__word_bucket(h) as u16)
+                        .collect()
+                })
+                .collect();
+            let m = buckets.len();
+            let near = move |k: usize| -> Vec<Vec<u16>> {
+                (k.saturating_sub(NEAR)..(k + NEAR + 1).min(m))
+                    .filter(|&j| j != k && !buckets[j].is_empty())
+                    .map(|j| buckets[j].clone())
+                    .collect()
+            };
             xs.into_iter()
                 .zip(hashes)
                 .zip(&d.gold)
@@ -450,6 +469,7 @@ fn six_rows(
                             .iter()
                             .map(|&h| dechaff::__word_bucket(h) as u16)
                             .collect(),
+                        near: near(k),
                         weight,
                     })
                 })

@@ -18,6 +18,9 @@ pub struct Row {
     pub binary: bool,
     /// Buckets of the line's folded words (short lines only).
     pub words: Vec<u16>,
+    /// Buckets of the words of the lines near it (`NEAR` on each side, in
+    /// order), of those with words.
+    pub near: Vec<Vec<u16>>,
     pub weight: f32,
 }
 
@@ -86,13 +89,21 @@ pub fn balance(rows: &[&Row]) -> [f64; 6] {
     })
 }
 
+/// Word-model features of a row: its own scores, then its neighbours' mean.
+pub const OVERLAY: usize = 12;
+
 /// Fit the trees on `rows`; `overlay` holds each row's word-model features
 /// (which replace the features from `overlay_at` on).
-pub fn boost(rows: &[&Row], names: &[String], overlay: &[[f32; 6]], overlay_at: usize) -> Fitted {
+pub fn boost(
+    rows: &[&Row],
+    names: &[String],
+    overlay: &[[f32; OVERLAY]],
+    overlay_at: usize,
+) -> Fitted {
     let n = rows.len();
     let factor = balance(rows);
     let value = |i: usize, f: usize| {
-        if (overlay_at..overlay_at + 6).contains(&f) {
+        if (overlay_at..overlay_at + OVERLAY).contains(&f) {
             overlay[i][f - overlay_at]
         } else {
             rows[i].x[f]
@@ -136,7 +147,7 @@ pub fn boost(rows: &[&Row], names: &[String], overlay: &[[f32; 6]], overlay_at: 
     let prior = prior(rows);
     let mut z: Vec<[f64; 6]> = vec![prior; n];
     let mut out = String::new();
-    for round in 0..ROUNDS {
+    for round in 0..envu("X_ROUNDS", ROUNDS) {
         let (g, h) = gradients(rows, &weight, &z);
         let trees: Vec<Tree> = (0..6)
             .into_par_iter()
@@ -256,7 +267,7 @@ fn grow(binned: &[u8], nk: usize, (g, h, weight): (&[f64], &[f64], &[f64])) -> T
         hs[node_of[i]] += h[i];
     }
     let leaf = (0..NODES)
-        .map(|k| (-RATE * gs[k] / (hs[k] + LAMBDA)).clamp(-MAX_LEAF, MAX_LEAF))
+        .map(|k| (-envf("X_RATE", RATE) * gs[k] / (hs[k] + LAMBDA)).clamp(-MAX_LEAF, MAX_LEAF))
         .collect();
     Tree {
         split,
@@ -279,7 +290,7 @@ fn best_split(hist: &[(f64, f64, f64)], nk: usize, bins: usize) -> Option<(usize
             hl += c.1;
             wl += c.2;
             let (gr, hr) = (gt - gl, ht - hl);
-            if wl < MIN_CHILD || wt - wl < MIN_CHILD {
+            if wl < envf("X_MINCHILD", MIN_CHILD) || wt - wl < envf("X_MINCHILD", MIN_CHILD) {
                 continue;
             }
             let gain = gl * gl / (hl + LAMBDA) + gr * gr / (hr + LAMBDA) - gt * gt / (ht + LAMBDA);
@@ -373,4 +384,17 @@ pub fn to_tsv(
     }
     s.push_str(&fitted.nodes);
     s
+}
+
+fn envu(k: &str, d: usize) -> usize {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+fn envf(k: &str, d: f64) -> f64 {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }

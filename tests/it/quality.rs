@@ -119,8 +119,10 @@ fn devset_six_label_floors() {
 }
 
 /// Floors of [`sixlabel_floors`]: just under the in-sample figures when set
-/// (0.857 and 0.962).
-const SIXLABEL_MACRO: f64 = 0.85;
+/// (0.857 and 0.962; the macro floor moved to 0.84 when the neighbours' word
+/// scores and the contact marks came in: in sample 0.847, held out 0.694 ->
+/// 0.705, the model fitting its training pages less closely).
+const SIXLABEL_MACRO: f64 = 0.84;
 const SIXLABEL_BODY: f64 = 0.96;
 
 /// The hand-labelled six-label pages, each labelled alone (every page is

@@ -1,0 +1,288 @@
+//! Contact and legal marks of a short line: an e-mail address, a web
+//! address, a phone number, a copyright sign, a postcode before a place
+//! name, a time of day. Masthead, contact and footer boxes (labelled
+//! `other`) are made of such lines, and no word list names them in every
+//! language. Each mark is found by one scan over the raw bytes, without a
+//! regular expression; the six-class model weighs them as features.
+
+/// The marks found on a line, one bit each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Marks(u8);
+
+impl Marks {
+    /// `name@host.tld`.
+    pub(crate) const EMAIL: Marks = Marks(1);
+    /// `www.` or `://`.
+    pub(crate) const URL: Marks = Marks(2);
+    /// Seven or more digits in one run joined by ` `, `-`, `/`, `(`, `)` or
+    /// a leading `+`, with at least one such joiner other than a space.
+    pub(crate) const PHONE: Marks = Marks(4);
+    /// `©` or `(c)`.
+    pub(crate) const COPYRIGHT: Marks = Marks(8);
+    /// Four or five digits (not a year) and a capitalised word after them.
+    pub(crate) const POSTCODE: Marks = Marks(16);
+    /// `h:mm` or `hh.mm` with an hour up to 24 and minutes under 60, not
+    /// part of a longer number or date.
+    pub(crate) const CLOCK: Marks = Marks(32);
+    /// Every mark, in feature order.
+    pub(crate) const ALL: [Marks; 6] = [
+        Marks::EMAIL,
+        Marks::URL,
+        Marks::PHONE,
+        Marks::COPYRIGHT,
+        Marks::POSTCODE,
+        Marks::CLOCK,
+    ];
+
+    /// Whether every bit of `m` is set.
+    pub(crate) fn has(self, m: Marks) -> bool {
+        self.0 & m.0 == m.0
+    }
+
+    fn set(&mut self, m: Marks, on: bool) {
+        if on {
+            self.0 |= m.0;
+        }
+    }
+}
+
+/// Lines of more words than this get no marks: a contact or legal line is
+/// short, and running text would only cost a scan.
+pub(crate) const MARK_WORDS: u32 = 30;
+
+/// The marks of a trimmed line; `ascii` has bit `b` set for every ASCII
+/// byte `b` in it and `digits` counts its ASCII digits (cheap tests of
+/// which scans can find anything, so that most lines cost no scan).
+pub(crate) fn marks(line: &[u8], ascii: u128, digits: u32) -> Marks {
+    let has = |b: u8| ascii & (1u128 << b) != 0;
+    let mut m = Marks::default();
+    m.set(Marks::EMAIL, has(b'@') && has(b'.') && email(line));
+    m.set(
+        Marks::URL,
+        has(b'w') && has(b'.') && www(line) || has(b':') && has(b'/') && scheme(line),
+    );
+    m.set(
+        Marks::COPYRIGHT,
+        line.len() >= 2 && copyright_sign(line) || has(b'(') && has(b')') && c_in_parens(line),
+    );
+    m.set(Marks::PHONE, digits >= PHONE_DIGITS && phone(line));
+    m.set(Marks::POSTCODE, digits >= 4 && postcode(line));
+    m.set(
+        Marks::CLOCK,
+        digits >= 3 && (has(b':') || has(b'.')) && clock(line),
+    );
+    m
+}
+
+/// `www.`, found from its dot.
+fn www(line: &[u8]) -> bool {
+    memchr::memchr_iter(b'.', line).any(|i| i >= 3 && line[i - 3..i].eq_ignore_ascii_case(b"www"))
+}
+
+/// `://`, found from its colon.
+fn scheme(line: &[u8]) -> bool {
+    memchr::memchr_iter(b':', line).any(|i| line[i + 1..].starts_with(b"//"))
+}
+
+/// `©` (UTF-8 `C2 A9`), found from its second byte.
+fn copyright_sign(line: &[u8]) -> bool {
+    memchr::memchr_iter(0xA9, line).any(|i| i > 0 && line[i - 1] == 0xC2)
+}
+
+/// `(c)` in either case, found from its parenthesis.
+fn c_in_parens(line: &[u8]) -> bool {
+    memchr::memchr_iter(b'(', line)
+        .any(|i| matches!(line.get(i + 1..i + 3), Some([b'c' | b'C', b')'])))
+}
+
+/// A byte of a mail address's local part or host.
+fn mail_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+')
+}
+
+/// `x@y.zz`: a mail byte before an `@`, and after it a run of mail bytes
+/// holding a dot followed by two letters.
+fn email(line: &[u8]) -> bool {
+    memchr::memchr_iter(b'@', line).any(|at| {
+        let before = at > 0 && mail_byte(line[at - 1]);
+        let host = &line[at + 1..];
+        let end = host
+            .iter()
+            .position(|&b| !mail_byte(b))
+            .unwrap_or(host.len());
+        let host = &host[..end];
+        before
+            && host.iter().enumerate().any(|(i, &b)| {
+                b == b'.'
+                    && i > 0
+                    && host.len() >= i + 3
+                    && host[i + 1].is_ascii_alphabetic()
+                    && host[i + 2].is_ascii_alphabetic()
+            })
+    })
+}
+
+/// Least digits of a phone number.
+pub(crate) const PHONE_DIGITS: u32 = 7;
+
+/// A run of digits and joiners (` `, `-`, `/`, `(`, `)`, `+`) with at
+/// least [`PHONE_DIGITS`] digits and a joiner other than a space.
+fn phone(line: &[u8]) -> bool {
+    line.split(|b| !matches!(b, b'0'..=b'9' | b' ' | b'-' | b'/' | b'(' | b')' | b'+'))
+        .any(|run| {
+            let digits = run.iter().filter(|b| b.is_ascii_digit()).count() as u32;
+            digits >= PHONE_DIGITS
+                && run
+                    .iter()
+                    .any(|b| matches!(b, b'-' | b'/' | b'(' | b')' | b'+'))
+        })
+}
+
+/// Four or five digits standing alone, not a year (19xx, 20xx), then a
+/// space and an uppercase letter (or a byte that may start one).
+fn postcode(line: &[u8]) -> bool {
+    // From each space after a digit, back over the digits before it.
+    memchr::memchr_iter(b' ', line).any(|space| {
+        if space == 0 || !line[space - 1].is_ascii_digit() {
+            return false;
+        }
+        let start = line[..space]
+            .iter()
+            .rposition(|b| !b.is_ascii_digit())
+            .map_or(0, |p| p + 1);
+        let run = &line[start..space];
+        let alone = start == 0 || !line[start - 1].is_ascii_alphanumeric();
+        let year = run.len() == 4 && (run.starts_with(b"19") || run.starts_with(b"20"));
+        let place = line
+            .get(space + 1)
+            .is_some_and(|c| c.is_ascii_uppercase() || *c >= 0xC3);
+        (run.len() == 4 || run.len() == 5) && alone && !year && place
+    })
+}
+
+/// `h:mm`, `hh:mm`, `h.mm` or `hh.mm` standing alone: an hour up to 24,
+/// minutes under 60, and no digit or `.`/`:` and digit around it (a date
+/// `17.04.2020` is not a time).
+fn clock(line: &[u8]) -> bool {
+    let digit = |i: usize| line.get(i).is_some_and(|b| b.is_ascii_digit());
+    let joined = |i: usize| matches!(line.get(i), Some(b'.' | b':' | b',')) && digit(i + 1);
+    memchr::memchr2_iter(b':', b'.', line).any(|sep| {
+        if sep == 0 || !digit(sep - 1) {
+            return false;
+        }
+        let h_start = if sep >= 2 && digit(sep - 2) {
+            sep - 2
+        } else {
+            sep - 1
+        };
+        let alone_before = h_start == 0
+            || !(line[h_start - 1].is_ascii_digit()
+                || (matches!(line[h_start - 1], b'.' | b':' | b',')
+                    && h_start >= 2
+                    && line[h_start - 2].is_ascii_digit()));
+        let minutes_ok = digit(sep + 1) && digit(sep + 2) && !digit(sep + 3) && !joined(sep + 3);
+        let hour = line[h_start..sep]
+            .iter()
+            .fold(0u32, |h, &b| h * 10 + (b - b'0') as u32);
+        let minute = if minutes_ok {
+            (line[sep + 1] - b'0') as u32 * 10 + (line[sep + 2] - b'0') as u32
+        } else {
+            60
+        };
+        alone_before && minutes_ok && hour <= 24 && minute < 60
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn of(s: &str) -> Marks {
+        let ascii = s
+            .bytes()
+            .filter(|b| b.is_ascii())
+            .fold(0u128, |a, b| a | 1 << b);
+        let digits = s.bytes().filter(u8::is_ascii_digit).count() as u32;
+        marks(s.as_bytes(), ascii, digits)
+    }
+
+    #[test]
+    fn contact_lines_have_their_marks() {
+        assert!(of("solutions@example.com").has(Marks::EMAIL));
+        assert!(of("Mail: info@stadt-beispiel.de").has(Marks::EMAIL));
+        assert!(of("www.example.org").has(Marks::URL));
+        assert!(of("https://example.org/x").has(Marks::URL));
+        assert!(of("F 919-928-5516").has(Marks::PHONE));
+        assert!(of("Tel. +49 (0)2382 59-0").has(Marks::PHONE));
+        assert!(of("Telefon: 030 / 1234567").has(Marks::PHONE));
+        assert!(of("© 2024 Example Verlag").has(Marks::COPYRIGHT));
+        assert!(of("(C) Example Ltd").has(Marks::COPYRIGHT));
+        assert!(of("59227 Ahlen").has(Marks::POSTCODE));
+        assert!(of("CH-8001 Zürich").has(Marks::POSTCODE));
+        assert!(of("08.30 - 12.00 Uhr").has(Marks::CLOCK));
+        assert!(of("- 20:34 17.04.2020").has(Marks::CLOCK));
+    }
+
+    #[test]
+    fn prose_numbers_are_not_marks() {
+        let none = Marks::default();
+        assert_eq!(of("Am 17.04.2020 wurde gewählt."), none);
+        assert_eq!(of("Im Jahr 2019 Wurde alles anders"), none);
+        assert_eq!(of("USA 2019 126 Minuten"), none);
+        assert_eq!(of("Er zahlte 1.250.000 Euro"), none);
+        assert_eq!(of("Version 3.14159 is out"), none);
+        assert_eq!(of("a@b"), none);
+        assert_eq!(of("Score 2:1 after 90 minutes"), none);
+    }
+
+    /// The marks by regular expressions, one per mark, sharing no code
+    /// with the scans (the time of day is left to the examples above).
+    fn naive(line: &[u8]) -> Marks {
+        use regex::bytes::Regex;
+        let re = |p: &str| Regex::new(p).unwrap();
+        let mut m = Marks::default();
+        m.set(
+            Marks::EMAIL,
+            re(r"(?-u)[A-Za-z0-9._+\-]@[A-Za-z0-9._+\-]+\.[A-Za-z]{2}").is_match(line),
+        );
+        m.set(Marks::URL, re(r"(?i-u)www\.|://").is_match(line));
+        m.set(Marks::COPYRIGHT, re(r"(?i-u)\xC2\xA9|\(c\)").is_match(line));
+        m.set(
+            Marks::PHONE,
+            re(r"(?-u)[0-9 /()+\-]+").find_iter(line).any(|run| {
+                let run = run.as_bytes();
+                run.iter().filter(|b| b.is_ascii_digit()).count() >= 7
+                    && run.iter().any(|b| b"-/()+".contains(b))
+            }),
+        );
+        m.set(
+            Marks::POSTCODE,
+            (0..line.len()).any(|i| {
+                let m = re(r"(?-u)^[0-9]{4,5} [A-Z\xC3-\xFF]").find(&line[i..]);
+                let code = m.map(|m| &line[i..i + m.len() - 2]);
+                let alone = i == 0 || !line[i - 1].is_ascii_alphanumeric();
+                code.is_some_and(|c| alone && !re(r"^(?:19|20)[0-9]{2}$").is_match(c))
+            }),
+        );
+        m
+    }
+
+    proptest! {
+        #[test]
+        fn scans_agree_with_regular_expressions(
+            line in prop::collection::vec(
+                prop::sample::select(b"0123456789 -/()+@.:wWcC\xC2\xA9AZaz\xC3\xBC".to_vec()),
+                0..40,
+            ),
+        ) {
+            let ascii = line.iter().filter(|b| b.is_ascii()).fold(0u128, |a, &b| a | 1 << b);
+            let digits = line.iter().filter(|b| b.is_ascii_digit()).count() as u32;
+            let fast = marks(&line, ascii, digits);
+            let slow = naive(&line);
+            for mark in [Marks::EMAIL, Marks::URL, Marks::COPYRIGHT, Marks::PHONE, Marks::POSTCODE] {
+                prop_assert_eq!(fast.has(mark), slow.has(mark), "{:?} on {:?}", mark, String::from_utf8_lossy(&line));
+            }
+        }
+    }
+}
