@@ -50,6 +50,15 @@ pub type Pick<'a> = &'a (dyn Fn(&Doc) -> &'a LineClassifier + Sync);
 
 /// Score `docs` labelled with their group's model.
 pub fn score(docs: &[&Doc], models: &BTreeMap<&str, SiteModel>, pick: Pick<'_>) -> Report {
+    total(&score_pages(docs, models, pick))
+}
+
+/// Each of `docs` scored on its own, labelled with its group's model.
+pub fn score_pages(
+    docs: &[&Doc],
+    models: &BTreeMap<&str, SiteModel>,
+    pick: Pick<'_>,
+) -> Vec<Report> {
     docs.par_iter()
         .map(|d| {
             let (lines, labels) = label_page(&models[d.group.as_str()], pick(d), &d.text);
@@ -57,10 +66,93 @@ pub fn score(docs: &[&Doc], models: &BTreeMap<&str, SiteModel>, pick: Pick<'_>) 
             r.add_page(&lines, &labels, &d.gold);
             r
         })
-        .reduce(Report::default, |mut a, b| {
-            a.merge(&b);
-            a
+        .collect()
+}
+
+/// The reports of some pages added up.
+fn total<'r>(pages: impl IntoIterator<Item = &'r Report>) -> Report {
+    pages.into_iter().fold(Report::default(), |mut a, b| {
+        a.merge(b);
+        a
+    })
+}
+
+/// Compare two `TRAIN_DUMP` files (the same pages labelled by two
+/// labellers): macro-F1 of each, and of their difference over pages drawn
+/// with replacement, the same draws for both, so that what the sample of
+/// sites moves in both cancels out.
+pub fn compare_dumps(a: &std::path::Path, b: &std::path::Path) {
+    let read = |p: &std::path::Path| -> BTreeMap<String, Report> {
+        let text = std::fs::read_to_string(p).expect("read a dump");
+        let mut pages: BTreeMap<String, Report> = BTreeMap::new();
+        for row in text.lines() {
+            let mut f = row.split('\t');
+            let (Some(id), _, Some(g), Some(p)) = (f.next(), f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            let (g, p): (Label, Label) = (g.parse().expect("a label"), p.parse().expect("a label"));
+            pages.entry(id.to_string()).or_default().confusion[g.index()][p.index()] += 1;
+        }
+        pages
+    };
+    let (a, b) = (read(a), read(b));
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the dumps hold the same pages"
+    );
+    let (a, b): (Vec<Report>, Vec<Report>) = (a.into_values().collect(), b.into_values().collect());
+    let mut draw = SplitMix(0x9E37_79B9_7F4A_7C15);
+    let mut diffs: Vec<f64> = (0..BOOTSTRAP_DRAWS)
+        .map(|_| {
+            let pick: Vec<usize> = (0..a.len()).map(|_| draw.below(a.len())).collect();
+            total(pick.iter().map(|&i| &a[i])).macro_f1()
+                - total(pick.iter().map(|&i| &b[i])).macro_f1()
         })
+        .collect();
+    diffs.sort_by(f64::total_cmp);
+    let at = |q: f64| diffs[((diffs.len() - 1) as f64 * q).round() as usize];
+    let better = diffs.iter().filter(|&&d| d > 0.0).count() as f64 / diffs.len() as f64;
+    println!(
+        "macro-F1 first {:.4}, second {:.4}: difference {:+.4}, 90% of page draws between {:+.4} and {:+.4}, first higher in {:.0}% of draws",
+        total(&a).macro_f1(),
+        total(&b).macro_f1(),
+        total(&a).macro_f1() - total(&b).macro_f1(),
+        at(0.05),
+        at(0.95),
+        better * 100.0
+    );
+}
+
+/// SplitMix64: a fixed-seed generator for the bootstrap draws.
+struct SplitMix(u64);
+
+impl SplitMix {
+    /// A number below `n`.
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n as u64) as usize
+    }
+}
+
+/// Resamplings of the pages for [`macro_interval`].
+const BOOTSTRAP_DRAWS: usize = 400;
+
+/// The 5 % and 95 % points of macro-F1 over pages drawn with replacement
+/// (sixlabel has one page per site, so this is a site bootstrap): how far
+/// a figure moves with the sample of sites alone. The draws come from a
+/// fixed-seed generator, so the interval is reproducible.
+pub fn macro_interval(pages: &[Report]) -> (f64, f64) {
+    let mut draw = SplitMix(0x9E37_79B9_7F4A_7C15);
+    let mut macros: Vec<f64> = (0..BOOTSTRAP_DRAWS)
+        .map(|_| total((0..pages.len()).map(|_| &pages[draw.below(pages.len())])).macro_f1())
+        .collect();
+    macros.sort_by(f64::total_cmp);
+    let at = |q: f64| macros[((macros.len() - 1) as f64 * q).round() as usize];
+    (at(0.05), at(0.95))
 }
 
 /// Score `docs`, each labelled alone (no siblings).
@@ -115,11 +207,18 @@ pub fn full_report(
             .filter(move |d| d.source == s)
             .collect::<Vec<_>>()
     };
-    let six = score(&of(Source::Sixlabel), models, pick);
+    let six_pages = score_pages(&of(Source::Sixlabel), models, pick);
+    let six = total(&six_pages);
     if let Some(path) = std::env::var_os("TRAIN_DUMP") {
         dump(&of(Source::Sixlabel), models, pick, path.as_ref());
     }
     writeln!(out, "sixlabel (each page alone): {}", six.summary()).unwrap();
+    let (lo, hi) = macro_interval(&six_pages);
+    writeln!(
+        out,
+        "  macro-F1 over a bootstrap of the pages (one per site): 90% between {lo:.3} and {hi:.3}"
+    )
+    .unwrap();
     out.push_str(&six.detail());
     let dev = score(&of(Source::Devset), models, pick);
     writeln!(out, "devset (with wcxb siblings): {}", dev.summary()).unwrap();

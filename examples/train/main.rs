@@ -47,6 +47,9 @@ struct Args {
     /// Development: print each line of this page with its label and reason,
     /// and the rules' label, from the shipped weights.
     explain: Option<PathBuf>,
+    /// Development: compare two `TRAIN_DUMP` files by a paired bootstrap
+    /// over their pages.
+    compare: Option<(PathBuf, PathBuf)>,
     /// `--baseline` with the rules alone (no six-class model).
     rules: bool,
     /// Development: time labelling with and without the six-class model.
@@ -69,6 +72,7 @@ fn parse_args() -> Args {
         speed: false,
         rules: false,
         explain: None,
+        compare: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -87,6 +91,10 @@ fn parse_args() -> Args {
             "--speed" => a.speed = true,
             "--rules" => a.rules = true,
             "--explain" => a.explain = Some(PathBuf::from(value())),
+            "--compare" => {
+                let first = PathBuf::from(value());
+                a.compare = Some((first, PathBuf::from(value())));
+            }
             "--sweep" => {
                 a.sweep = value()
                     .split(';')
@@ -132,6 +140,10 @@ fn main() {
     let args = parse_args();
     if let Some(path) = &args.explain {
         explain(path);
+        return;
+    }
+    if let Some((a, b)) = &args.compare {
+        eval::compare_dumps(a, b);
         return;
     }
     let mut sums = corpus::Sums::new();
