@@ -486,13 +486,18 @@ impl Force {
     /// policy labels a vacancy job_ad wherever it stands, and job ads are
     /// too rare in the training pages for the trees to learn that.
     const JOB_PHRASE: u8 = 16;
+    /// A line between two such vacancies, a few lines apart: the employer
+    /// or place line of a job listing (the policy labels every line of a
+    /// listing job_ad).
+    const JOB_BOX: u8 = 32;
 
-    const NAMES: [(&'static str, u8); 5] = [
+    const NAMES: [(&'static str, u8); 6] = [
         ("template_cue", Force::TEMPLATE_CUE),
         ("template", Force::TEMPLATE),
         ("region", Force::REGION),
         ("cue", Force::CUE),
         ("job_phrase", Force::JOB_PHRASE),
+        ("job_box", Force::JOB_BOX),
     ];
 
     /// Whether the rules' label of a line stands.
@@ -503,11 +508,38 @@ impl Force {
             || (self.0 & Force::TEMPLATE != 0 && template)
             || (self.0 & Force::REGION != 0 && e.how == How::Region)
             || (self.0 & Force::CUE != 0 && e.how == How::Cue)
-            || (self.0 & Force::JOB_PHRASE != 0
-                && e.how == How::Cue
-                && e.phrase_cue
-                && e.rule == Label::JobAd)
+            || (self.0 & Force::JOB_PHRASE != 0 && job_phrase(e))
     }
+
+    /// The lines of `evidence` that stand inside a job listing: between
+    /// two vacancies (lines with a job phrase) at most [`JOB_BOX_SPAN`]
+    /// lines apart, when the `job_box` rule is on.
+    pub(crate) fn job_box(self, evidence: &[LineEvidence<'_>]) -> Vec<bool> {
+        let mut inside = vec![false; evidence.len()];
+        if self.0 & Force::JOB_BOX == 0 {
+            return inside;
+        }
+        let mut last: Option<usize> = None;
+        for (q, e) in evidence.iter().enumerate() {
+            if !job_phrase(e) {
+                continue;
+            }
+            if let Some(p) = last.filter(|&p| q - p <= JOB_BOX_SPAN) {
+                inside[p + 1..q].fill(true);
+            }
+            last = Some(q);
+        }
+        inside
+    }
+}
+
+/// Most lines from one vacancy to the next in a job listing: a title, an
+/// employer and a place line, then the next title.
+const JOB_BOX_SPAN: usize = 3;
+
+/// A job ad by a phrase inside a longer line (a vacancy's `(m/w/d)`).
+fn job_phrase(e: &LineEvidence<'_>) -> bool {
+    e.how == How::Cue && e.phrase_cue && e.rule == Label::JobAd
 }
 
 /// The six-class model: boosted trees (tree `t` adds to the score of label
@@ -934,6 +966,33 @@ mod tests {
         ];
         let labels = decoded_labels(2.0, &sure);
         assert_eq!(labels, [Label::Navigation, Label::Body, Label::Navigation]);
+    }
+
+    #[test]
+    fn a_job_box_holds_the_lines_between_close_vacancies() {
+        let line = |vacancy: bool| LineEvidence {
+            rule: if vacancy {
+                Label::JobAd
+            } else {
+                Label::Navigation
+            },
+            how: if vacancy { How::Cue } else { How::Features },
+            anchor: None,
+            region: None,
+            phrase_cue: vacancy,
+        };
+        let page: Vec<LineEvidence<'_>> =
+            [true, false, false, true, false, false, false, true, false]
+                .into_iter()
+                .map(line)
+                .collect();
+        let on = Force(Force::JOB_PHRASE | Force::JOB_BOX);
+        // Lines 1 and 2 stand between vacancies 3 lines apart; lines 4-6
+        // between vacancies 4 apart, and line 8 after the last, do not.
+        let expected = [false, true, true, false, false, false, false, false, false];
+        assert_eq!(on.job_box(&page), expected);
+        let off = Force(Force::JOB_PHRASE);
+        assert!(off.job_box(&page).iter().all(|&b| !b));
     }
 
     #[test]

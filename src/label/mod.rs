@@ -889,7 +889,19 @@ fn relabel(
     let force = six.force();
     let scores = six.scores(page);
     let decoded = six.decode_logp(&scores.logp);
-    for (((&i, (label, logp)), e), z) in nb.iter().zip(decoded).zip(evidence).zip(&scores.logits) {
+    let job_box = force.job_box(evidence);
+    for ((((&i, (label, logp)), e), z), in_job_box) in nb
+        .iter()
+        .zip(decoded)
+        .zip(evidence)
+        .zip(&scores.logits)
+        .zip(job_box)
+    {
+        if in_job_box && !force.keeps(e) {
+            out[i].label = Label::JobAd;
+            out[i].reason = Reason::Context;
+            continue;
+        }
         // The model overrules the rules only where it prefers its label
         // by the margin (in log-probability: the logits' difference).
         let sure = z[label.index()] - z[e.rule.index()] >= six.margin();
