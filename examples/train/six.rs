@@ -147,7 +147,7 @@ pub fn boost(
     let prior = prior(rows);
     let mut z: Vec<[f64; 6]> = vec![prior; n];
     let mut out = String::new();
-    for round in 0..envu("X_ROUNDS", ROUNDS) {
+    for round in 0..ROUNDS {
         let (g, h) = gradients(rows, &weight, &z);
         let trees: Vec<Tree> = (0..6)
             .into_par_iter()
@@ -267,7 +267,7 @@ fn grow(binned: &[u8], nk: usize, (g, h, weight): (&[f64], &[f64], &[f64])) -> T
         hs[node_of[i]] += h[i];
     }
     let leaf = (0..NODES)
-        .map(|k| (-envf("X_RATE", RATE) * gs[k] / (hs[k] + LAMBDA)).clamp(-MAX_LEAF, MAX_LEAF))
+        .map(|k| (-RATE * gs[k] / (hs[k] + LAMBDA)).clamp(-MAX_LEAF, MAX_LEAF))
         .collect();
     Tree {
         split,
@@ -290,7 +290,7 @@ fn best_split(hist: &[(f64, f64, f64)], nk: usize, bins: usize) -> Option<(usize
             hl += c.1;
             wl += c.2;
             let (gr, hr) = (gt - gl, ht - hl);
-            if wl < envf("X_MINCHILD", MIN_CHILD) || wt - wl < envf("X_MINCHILD", MIN_CHILD) {
+            if wl < MIN_CHILD || wt - wl < MIN_CHILD {
                 continue;
             }
             let gain = gl * gl / (hl + LAMBDA) + gr * gr / (hr + LAMBDA) - gt * gt / (ht + LAMBDA);
@@ -384,17 +384,4 @@ pub fn to_tsv(
     }
     s.push_str(&fitted.nodes);
     s
-}
-
-fn envu(k: &str, d: usize) -> usize {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
-}
-fn envf(k: &str, d: f64) -> f64 {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
 }
