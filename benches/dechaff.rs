@@ -13,7 +13,7 @@ use std::{
 };
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use dechaff::{Labelled, Labeller, ModelSet, SiteModel, SiteModelBuilder};
+use dechaff::{Labelled, Labeller, LineClassifier, ModelSet, SiteModel, SiteModelBuilder};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
@@ -216,14 +216,27 @@ fn label(c: &mut Criterion, dump: &Dump) {
         .collect();
     let mut out = Labelled::new();
     g.bench_function("learned_model", |b| {
-        b.iter(|| {
-            let mut body = 0usize;
-            for &(labeller, page) in &modelled {
-                labeller.label_into(black_box(page), &mut out);
-                body += out.counts()[0];
-            }
-            body
+        b.iter(|| label_each(&modelled, &mut out))
+    });
+    // The same pages and models with the rules alone: the baseline of the
+    // six-class model's cost, in the same run.
+    let rules: BTreeMap<&str, Labeller> = labellers
+        .iter()
+        .map(|(&group, l)| {
+            let without = LineClassifier::default().without_six();
+            (
+                group,
+                Labeller::new(l.model().clone()).with_classifier(without),
+            )
         })
+        .collect();
+    let rules_modelled: Vec<(&Labeller, &[u8])> = dump
+        .pages
+        .iter()
+        .map(|(group, page)| (&rules[group.as_str()], page.as_slice()))
+        .collect();
+    g.bench_function("rules_only", |b| {
+        b.iter(|| label_each(&rules_modelled, &mut out))
     });
     let alone = Labeller::default();
     g.bench_function("no_model", |b| {
@@ -237,6 +250,17 @@ fn label(c: &mut Criterion, dump: &Dump) {
         })
     });
     g.finish();
+}
+
+/// Label each page with its labeller into `out`; the body lines counted,
+/// so that the work is not optimised away.
+fn label_each(pages: &[(&Labeller, &[u8])], out: &mut Labelled) -> usize {
+    let mut body = 0usize;
+    for &(labeller, page) in pages {
+        labeller.label_into(black_box(page), out);
+        body += out.counts()[0];
+    }
+    body
 }
 
 /// Copies of the corpus under distinct hosts in `model_load`'s set: wcxb's
