@@ -69,7 +69,7 @@ pub(crate) fn marks(line: &[u8], ascii: u128, digits: u32) -> Marks {
     m.set(Marks::POSTCODE, digits >= 4 && postcode(line));
     m.set(
         Marks::CLOCK,
-        digits >= 3 && (has(b':') || has(b'.')) && clock(line),
+        digits >= CLOCK_DIGITS && (has(b':') || has(b'.')) && clock(line),
     );
     m
 }
@@ -122,6 +122,13 @@ fn email(line: &[u8]) -> bool {
     })
 }
 
+/// Digits of a postcode, least and most (German, Austrian, Swiss, most
+/// of Europe).
+const POSTCODE_DIGITS: (u32, usize) = (4, 5);
+
+/// Least digits of a time of day (`h:mm`).
+const CLOCK_DIGITS: u32 = 3;
+
 /// Least digits of a phone number.
 pub(crate) const PHONE_DIGITS: u32 = 7;
 
@@ -156,7 +163,10 @@ fn postcode(line: &[u8]) -> bool {
         let place = line
             .get(space + 1)
             .is_some_and(|c| c.is_ascii_uppercase() || *c >= 0xC3);
-        (run.len() == 4 || run.len() == 5) && alone && !year && place
+        (POSTCODE_DIGITS.0 as usize..=POSTCODE_DIGITS.1).contains(&run.len())
+            && alone
+            && !year
+            && place
     })
 }
 
