@@ -34,6 +34,7 @@ use std::{
     fs,
     io::{self, BufRead, BufReader, Read},
     path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use crate::error::{Error, ErrorKind, Result};
@@ -80,6 +81,12 @@ pub fn host(url: &str) -> String {
 /// `Ok(false)` at the end of the input.
 fn read_line<R: BufRead>(rdr: &mut R, buf: &mut Vec<u8>) -> io::Result<bool> {
     buf.clear();
+    read_line_into(rdr, buf)
+}
+
+/// Append one line to `buf`, without its `\n` or `\r\n`. `Ok(false)` at
+/// the end of the input.
+fn read_line_into<R: BufRead>(rdr: &mut R, buf: &mut Vec<u8>) -> io::Result<bool> {
     if rdr.read_until(b'\n', buf)? == 0 {
         return Ok(false);
     }
@@ -121,7 +128,7 @@ pub struct JsonlReader<R> {
     rdr: R,
     buf: Vec<u8>,
     record: u64,
-    group_by: Option<String>,
+    group_by: Option<Arc<str>>,
     done: bool,
 }
 
@@ -140,61 +147,87 @@ impl<R: BufRead> JsonlReader<R> {
     /// Take the group from this field (a string or number) instead of the
     /// URL's host. A record without it is an error.
     pub fn group_by(mut self, field: impl Into<String>) -> JsonlReader<R> {
-        self.group_by = Some(field.into());
+        self.group_by = Some(Arc::from(field.into()));
         self
     }
 
-    fn parse(&self) -> Result<Document> {
-        let record = self.record;
-        let mut obj: serde_json::Map<String, serde_json::Value> =
-            match serde_json::from_slice(&self.buf) {
-                Ok(obj) => obj,
-                // serde_json rejects a lone surrogate escape (`\ud800`), which
-                // JavaScript writes happily: read it as U+FFFD instead.
-                Err(source) => replace_lone_surrogates(&self.buf)
-                    .and_then(|fixed| serde_json::from_slice(&fixed).ok())
-                    .ok_or_else(|| {
-                        Error::because(source, |message| ErrorKind::MalformedJson {
-                            record,
-                            message,
-                        })
-                    })?,
-            };
-        // Read before `text` and `url` are moved out: either may be the field.
-        let group_field = self
-            .group_by
-            .as_deref()
-            .map(|field| obj.get(field).and_then(scalar));
-        let text = match obj.remove("text") {
-            Some(serde_json::Value::String(s)) => s.into_bytes(),
-            Some(_) => return Err(bad(record, "`text` is not a string")),
-            None => return Err(bad(record, "no `text` field")),
-        };
-        let url = match obj.remove("url") {
-            Some(serde_json::Value::String(s)) => Some(s),
-            Some(serde_json::Value::Null) | None => None,
-            Some(_) => return Err(bad(record, "`url` is not a string")),
-        };
-        let id = match obj.get("id").and_then(scalar) {
-            Some(id) => id,
-            None if obj.contains_key("id") => return Err(bad(record, "`id` is not a string")),
-            None => url
-                .clone()
-                .ok_or_else(|| bad(record, "no `id` or `url` field"))?,
-        };
-        let group = match group_field {
-            Some(value) => {
-                value.ok_or_else(|| bad(record, "the group field is missing or not a string"))?
+    /// Append the next record's line to `buf`, without its line
+    /// terminator (a BOM before the first record is dropped), and give
+    /// where it starts; blank lines are skipped. `None` at the end.
+    fn read_record(&mut self, buf: &mut Vec<u8>) -> Option<Result<usize>> {
+        let start = buf.len();
+        while !self.done {
+            self.record += 1;
+            buf.truncate(start);
+            let read = read_line_into(&mut self.rdr, buf);
+            if self.record == 1 && buf[start..].starts_with(BOM) {
+                buf.drain(start..start + BOM.len());
             }
-            None => url.as_deref().map(host).unwrap_or_default(),
-        };
-        Ok(Document {
-            id,
-            url,
-            group,
-            text,
-        })
+            match read {
+                Ok(true) if buf[start..].iter().all(u8::is_ascii_whitespace) => continue,
+                Ok(true) => return Some(Ok(start)),
+                Ok(false) => self.done = true,
+                Err(source) => {
+                    self.done = true;
+                    buf.truncate(start);
+                    let record = self.record;
+                    let kind = |message| ErrorKind::ReadRecord { record, message };
+                    return Some(Err(Error::because(source, kind)));
+                }
+            }
+        }
+        buf.truncate(start);
+        None
     }
+}
+
+/// Parse JSONL record number `record`, the line `line`, taking the group
+/// from the field `group_by` if given, else from the URL's host.
+fn parse_jsonl(line: &[u8], record: u64, group_by: Option<&str>) -> Result<Document> {
+    let mut obj: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(line) {
+        Ok(obj) => obj,
+        // serde_json rejects a lone surrogate escape (`\ud800`), which
+        // JavaScript writes happily: read it as U+FFFD instead.
+        Err(source) => replace_lone_surrogates(line)
+            .and_then(|fixed| serde_json::from_slice(&fixed).ok())
+            .ok_or_else(|| {
+                Error::because(source, |message| ErrorKind::MalformedJson {
+                    record,
+                    message,
+                })
+            })?,
+    };
+    // Read before `text` and `url` are moved out: either may be the field.
+    let group_field = group_by.map(|field| obj.get(field).and_then(scalar));
+    let text = match obj.remove("text") {
+        Some(serde_json::Value::String(s)) => s.into_bytes(),
+        Some(_) => return Err(bad(record, "`text` is not a string")),
+        None => return Err(bad(record, "no `text` field")),
+    };
+    let url = match obj.remove("url") {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Null) | None => None,
+        Some(_) => return Err(bad(record, "`url` is not a string")),
+    };
+    let id = match obj.get("id").and_then(scalar) {
+        Some(id) => id,
+        None if obj.contains_key("id") => return Err(bad(record, "`id` is not a string")),
+        None => url
+            .clone()
+            .ok_or_else(|| bad(record, "no `id` or `url` field"))?,
+    };
+    let group = match group_field {
+        Some(value) => {
+            value.ok_or_else(|| bad(record, "the group field is missing or not a string"))?
+        }
+        None => url.as_deref().map(host).unwrap_or_default(),
+    };
+    Ok(Document {
+        id,
+        url,
+        group,
+        text,
+    })
 }
 
 /// `line` with every `\uXXXX` escape of a lone UTF-16 surrogate replaced by
@@ -249,25 +282,15 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
     type Item = Result<Document>;
 
     fn next(&mut self) -> Option<Result<Document>> {
-        while !self.done {
-            self.record += 1;
-            let read = read_line(&mut self.rdr, &mut self.buf);
-            if self.record == 1 && self.buf.starts_with(BOM) {
-                self.buf.drain(..BOM.len());
-            }
-            match read {
-                Ok(true) if self.buf.iter().all(u8::is_ascii_whitespace) => continue,
-                Ok(true) => return Some(self.parse()),
-                Ok(false) => self.done = true,
-                Err(source) => {
-                    self.done = true;
-                    let record = self.record;
-                    let kind = |message| ErrorKind::ReadRecord { record, message };
-                    return Some(Err(Error::because(source, kind)));
-                }
-            }
-        }
-        None
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let read = self.read_record(&mut buf);
+        let doc = read.map(|start| {
+            start
+                .and_then(|start| parse_jsonl(&buf[start..], self.record, self.group_by.as_deref()))
+        });
+        self.buf = buf;
+        doc
     }
 }
 
@@ -580,9 +603,9 @@ impl<R: BufRead> Iterator for WetReader<R> {
 /// or folder that cannot be read is an [`ErrorKind::Path`] error.
 #[derive(Debug)]
 pub struct DirReader {
-    root: PathBuf,
+    root: Arc<Path>,
     /// The extension of the files read, without the dot.
-    extension: String,
+    extension: Arc<str>,
     files: VecDeque<Result<PathBuf>>,
 }
 
@@ -640,42 +663,49 @@ impl DirReader {
         files.sort();
         errors.extend(files.into_iter().map(Ok));
         Ok(DirReader {
-            root,
-            extension: extension.to_string(),
+            root: Arc::from(root),
+            extension: Arc::from(extension),
             files: errors,
         })
     }
 
     fn read(&self, path: &Path) -> Result<Document> {
-        let mut text = fs::read(path).map_err(|e| path_error(path, e))?;
-        if text.starts_with(&GZIP_MAGIC[..2]) {
-            let mut plain = Vec::new();
-            flate2::read::MultiGzDecoder::new(&text[..])
-                .read_to_end(&mut plain)
-                .map_err(|e| path_error(path, e))?;
-            text = plain;
-        }
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        let rel = match (rel.file_name(), stem_len(path, &self.extension)) {
-            (Some(name), Some(len)) => rel
-                .with_file_name(String::from_utf8_lossy(&name.as_encoded_bytes()[..len]).as_ref()),
-            _ => rel.with_extension(""),
-        };
-        let join = |p: &Path| {
-            let parts: Vec<_> = p
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect();
-            parts.join("/")
-        };
-        let group = rel.parent().map(join).unwrap_or_default();
-        Ok(Document {
-            id: join(&rel),
-            url: None,
-            group,
-            text,
-        })
+        read_file(&self.root, &self.extension, path)
     }
+}
+
+/// Read the file `path` of the directory `root`, whose files end in
+/// `.extension`, as a document.
+fn read_file(root: &Path, extension: &str, path: &Path) -> Result<Document> {
+    let mut text = fs::read(path).map_err(|e| path_error(path, e))?;
+    if text.starts_with(&GZIP_MAGIC[..2]) {
+        let mut plain = Vec::new();
+        flate2::read::MultiGzDecoder::new(&text[..])
+            .read_to_end(&mut plain)
+            .map_err(|e| path_error(path, e))?;
+        text = plain;
+    }
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let rel = match (rel.file_name(), stem_len(path, extension)) {
+        (Some(name), Some(len)) => {
+            rel.with_file_name(String::from_utf8_lossy(&name.as_encoded_bytes()[..len]).as_ref())
+        }
+        _ => rel.with_extension(""),
+    };
+    let join = |p: &Path| {
+        let parts: Vec<_> = p
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect();
+        parts.join("/")
+    };
+    let group = rel.parent().map(join).unwrap_or_default();
+    Ok(Document {
+        id: join(&rel),
+        url: None,
+        group,
+        text,
+    })
 }
 
 /// The length of a file name without `.extension` or `.extension.gz`
@@ -754,16 +784,201 @@ impl Iterator for Dump {
             Inner::Wet(r) => r.next(),
             Inner::Dir(r) => r.next(),
         };
-        let found: Vec<io::Error> = match self.gzip_errors.lock() {
-            Ok(mut errors) => errors.drain(..).collect(),
-            Err(_) => Vec::new(),
-        };
+        let found = self.gzip_errors();
         self.queued.extend(item);
         // Not tied to a record number: a member may hold several records,
         // or part of one.
         self.queued
             .extend(found.into_iter().map(|e| Err(Error::from(e))));
         self.queued.pop_front()
+    }
+}
+
+impl Dump {
+    /// Read the next record into `into` without parsing it, so that the
+    /// parsing can run on another thread: a JSONL record is kept as its
+    /// line, a directory's file as its path (read by
+    /// [`Unparsed::parse`]), a WET record is read whole. Errors met while
+    /// reading (an I/O error, a corrupt gzip member) are kept in their
+    /// place. Returns `false`, adding nothing, at the end of the dump.
+    ///
+    /// Reading a dump this way gives the same documents and errors, in
+    /// the same order, as iterating over it.
+    pub fn read_unparsed(&mut self, into: &mut Unparsed) -> bool {
+        if let Some(item) = self.queued.pop_front() {
+            into.push_read(item);
+            return true;
+        }
+        let before = into.items.len();
+        match &mut self.inner {
+            Inner::Jsonl(r) => match r.read_record(&mut into.lines) {
+                Some(Ok(_)) => into.items.push(Item::Jsonl {
+                    record: r.record,
+                    end: into.lines.len(),
+                    group_by: r.group_by.clone(),
+                }),
+                Some(Err(err)) => into.push_read(Err(err)),
+                None => {}
+            },
+            Inner::Wet(r) => into.items.extend(r.next().map(Item::Read)),
+            Inner::Dir(r) => match r.files.pop_front() {
+                Some(Ok(path)) => into.items.push(Item::File {
+                    root: Arc::clone(&r.root),
+                    extension: Arc::clone(&r.extension),
+                    path,
+                }),
+                Some(Err(err)) => into.push_read(Err(err)),
+                None => {}
+            },
+        }
+        for err in self.gzip_errors() {
+            into.push_read(Err(Error::from(err)));
+        }
+        into.items.len() > before
+    }
+
+    /// The corrupt gzip members found since the last call.
+    fn gzip_errors(&self) -> Vec<io::Error> {
+        match self.gzip_errors.lock() {
+            Ok(mut errors) => errors.drain(..).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+impl From<DirReader> for Dump {
+    fn from(dir: DirReader) -> Dump {
+        Dump {
+            inner: Inner::Dir(dir),
+            gzip_errors: GzipErrors::default(),
+            queued: VecDeque::new(),
+        }
+    }
+}
+
+/// Records of a dump read but not yet parsed, so that parsing (decoding a
+/// JSONL record's JSON, reading a directory's file) can run on another
+/// thread than reading: [`Dump::read_unparsed`] adds records, and
+/// [`Unparsed::parse`] gives their documents and errors in input order,
+/// as iterating over the dump would have.
+///
+/// ```
+/// use dechaff::dump::{OpenOptions, Unparsed};
+///
+/// let dump = "{\"id\": \"a\", \"text\": \"Hello.\"}\nnot json\n";
+/// let mut dump = OpenOptions::new().read(dump.as_bytes())?;
+/// let mut records = Unparsed::new();
+/// while dump.read_unparsed(&mut records) {}
+/// assert_eq!(records.len(), 2);
+/// let docs: Vec<_> = std::thread::spawn(move || records.parse().collect()).join().unwrap();
+/// assert_eq!(docs[0].as_ref().unwrap().id, "a");
+/// assert_eq!(docs[1].as_ref().unwrap_err().to_string().split(':').next(), Some("record 2"));
+/// # Ok::<(), dechaff::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Unparsed {
+    /// The lines of the JSONL records, back to back.
+    lines: Vec<u8>,
+    items: Vec<Item>,
+    /// Bytes of text of the documents read whole.
+    read: usize,
+}
+
+/// A record of [`Unparsed`].
+#[derive(Debug)]
+enum Item {
+    /// A JSONL record: its number, where its line ends in
+    /// [`Unparsed::lines`] (it starts where the JSONL record before it
+    /// ends), and the field that names its group.
+    Jsonl {
+        record: u64,
+        end: usize,
+        group_by: Option<Arc<str>>,
+    },
+    /// A file of a directory, to read.
+    File {
+        root: Arc<Path>,
+        extension: Arc<str>,
+        path: PathBuf,
+    },
+    /// A document or error as read.
+    Read(Result<Document>),
+}
+
+impl Unparsed {
+    /// No records.
+    pub fn new() -> Unparsed {
+        Unparsed::default()
+    }
+
+    /// The records held, errors included.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether no record is held.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The bytes held: the lines of JSONL records and the text of
+    /// documents read whole (a directory's files are not read yet).
+    pub fn bytes(&self) -> usize {
+        self.lines.len() + self.read
+    }
+
+    fn push_read(&mut self, item: Result<Document>) {
+        if let Ok(doc) = &item {
+            self.read += doc.text.len();
+        }
+        self.items.push(Item::Read(item));
+    }
+
+    /// Parse the records: their documents and errors in input order.
+    pub fn parse(self) -> Parsed {
+        Parsed {
+            lines: self.lines,
+            start: 0,
+            items: self.items.into_iter(),
+        }
+    }
+}
+
+/// The documents and errors of [`Unparsed`] records, in input order: see
+/// [`Unparsed::parse`].
+#[derive(Debug)]
+pub struct Parsed {
+    lines: Vec<u8>,
+    /// Where the next JSONL record's line starts in `lines`.
+    start: usize,
+    items: std::vec::IntoIter<Item>,
+}
+
+impl Iterator for Parsed {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Result<Document>> {
+        Some(match self.items.next()? {
+            Item::Jsonl {
+                record,
+                end,
+                group_by,
+            } => {
+                let line = &self.lines[self.start..end];
+                self.start = end;
+                parse_jsonl(line, record, group_by.as_deref())
+            }
+            Item::File {
+                root,
+                extension,
+                path,
+            } => read_file(&root, &extension, &path),
+            Item::Read(item) => item,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
     }
 }
 
@@ -1035,11 +1250,7 @@ impl OpenOptions {
         let path = path.as_ref();
         let meta = fs::metadata(path).map_err(|e| path_error(path, e))?;
         if meta.is_dir() {
-            return Ok(Dump {
-                inner: Inner::Dir(DirReader::new(path)?),
-                gzip_errors: GzipErrors::default(),
-                queued: VecDeque::new(),
-            });
+            return Ok(Dump::from(DirReader::new(path)?));
         }
         let file = fs::File::open(path).map_err(|e| path_error(path, e))?;
         self.detect(file).map_err(|e| path_error(path, e))
@@ -1408,5 +1619,79 @@ mod tests {
         assert_eq!(host("https://[::1]:8080/x"), "[::1]");
         assert_eq!(host("http://a.example#frag"), "a.example");
         assert_eq!(host("ftp://u:p@files.example:21"), "files.example");
+    }
+
+    /// Every item of a dump as text, for comparing two ways of reading it.
+    fn shown(items: impl Iterator<Item = Result<Document>>) -> Vec<String> {
+        items
+            .map(|item| match item {
+                Ok(d) => format!("{} {:?} {} {:?}", d.id, d.url, d.group, d.text),
+                Err(e) => format!("error: {e}"),
+            })
+            .collect()
+    }
+
+    /// Read `dump` unparsed, in batches of up to `batch` records, parsing
+    /// each batch on a thread of its own.
+    fn read_unparsed(mut dump: Dump, batch: usize) -> Vec<String> {
+        let mut batches = Vec::new();
+        let mut records = Unparsed::new();
+        while dump.read_unparsed(&mut records) {
+            if records.len() >= batch {
+                batches.push(std::mem::take(&mut records));
+            }
+        }
+        batches.push(records);
+        let parsed: Vec<_> = batches
+            .into_iter()
+            .map(|b| std::thread::spawn(move || shown(b.parse())))
+            .collect();
+        parsed.into_iter().flat_map(|t| t.join().unwrap()).collect()
+    }
+
+    #[test]
+    fn unparsed_reads_as_iterating_does() {
+        let mut jsonl = b"\xEF\xBB\xBF".to_vec();
+        jsonl.extend_from_slice(JSONL.as_bytes());
+        jsonl.extend_from_slice(b"{\"id\": \"s\", \"text\": \"lone \\ud800\"}\n\n  \nnot json");
+        let mut corrupt = gzip(&jsonl[..40]);
+        let mut member = gzip(&jsonl[40..90]);
+        let mid = member.len() / 2;
+        member[mid..mid + 4].fill(0xff);
+        corrupt.extend(member);
+        corrupt.extend(gzip(&jsonl[90..]));
+        let mut wet = wet_record("warcinfo", None, "software: test\r\n");
+        wet += &wet_record("conversion", Some("https://e.org/1"), "Home\nFirst.\n");
+        wet += &wet_record("conversion", None, "No URI here.\n");
+        wet += "WARC/1.0\r\nContent-Length: 9999\r\n\r\nshort\r\n\r\n";
+        wet += &wet_record("conversion", Some("https://e.org/2"), "Second.\n");
+        let dir = temp_dir("unparsed");
+        fs::create_dir_all(dir.join("site")).unwrap();
+        fs::write(dir.join("site/a.txt"), "A.\n").unwrap();
+        fs::write(dir.join("site/b.txt.gz"), gzip(b"B.\n")).unwrap();
+        fs::write(dir.join("site/c.txt.gz"), b"\x1f\x8bnot gzip").unwrap();
+        fs::write(dir.join("top.txt"), "Top.\n").unwrap();
+        let mut by_site = OpenOptions::new();
+        by_site.group_by("site");
+        let plain = OpenOptions::new();
+        let dumps = [
+            (&plain, jsonl.clone()),
+            (&by_site, jsonl),
+            (&plain, corrupt),
+            (&plain, wet.into_bytes()),
+        ];
+        for (options, bytes) in dumps {
+            let open = || options.read(io::Cursor::new(bytes.clone())).unwrap();
+            let want = shown(open());
+            assert!(want.iter().any(|w| w.starts_with("error")), "{want:?}");
+            for batch in [1, 2, 100] {
+                assert_eq!(read_unparsed(open(), batch), want, "batches of {batch}");
+            }
+        }
+        let want = shown(open(&dir).unwrap());
+        assert_eq!(want.len(), 4, "{want:?}");
+        assert!(want[2].starts_with("error"), "{want:?}");
+        assert_eq!(read_unparsed(open(&dir).unwrap(), 3), want);
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

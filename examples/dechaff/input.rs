@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dechaff::dump::{DirReader, Document, OpenOptions};
+use dechaff::dump::{DirReader, Document, Dump, OpenOptions, Unparsed};
 
 use crate::{args::Args, manifest::Manifest, Result};
 
@@ -90,40 +90,37 @@ impl Source {
         self.extension = Some(extension);
     }
 
-    fn open(
-        &self,
-        path: &Path,
-    ) -> dechaff::Result<Box<dyn Iterator<Item = dechaff::Result<Document>>>> {
+    fn open(&self, path: &Path) -> dechaff::Result<Dump> {
         match self.extension {
-            Some(ext) if path.is_dir() => Ok(Box::new(DirReader::with_extension(path, ext)?)),
-            _ => Ok(Box::new(self.options.open(path)?)),
+            Some(ext) if path.is_dir() => Ok(Dump::from(DirReader::with_extension(path, ext)?)),
+            _ => self.options.open(path),
         }
     }
 
-    /// Read every input in order and hand the documents to `f` in batches.
-    /// Bad records and unreadable inputs are reported (when `report`) and
-    /// skipped. Documents need not be UTF-8.
+    /// Read every input in order and hand the documents to `f` in batches,
+    /// on this thread. Bad records and unreadable inputs are reported (when
+    /// `report`) and skipped. Documents need not be UTF-8.
     pub fn for_each_batch(
         &self,
         progress: &mut Progress,
         report: bool,
         mut f: impl FnMut(Vec<Document>, &mut Progress) -> Result<()>,
     ) -> Result<()> {
-        self.read_batches(|batch| {
-            let docs = progress.take(batch, report);
+        self.read_batches(|raw| {
+            let (docs, tally) = self.parse(raw).split();
+            progress.take(tally, report);
             f(docs, progress)
         })
     }
 
-    /// Read every input in order and hand the documents to `f` in batches,
-    /// each with the problems met while reading it (bad records and
-    /// unreadable inputs, skipped), for [`Progress::take`] to report. Needs
-    /// no [`Progress`], so that it can run on a thread of its own.
-    pub fn read_batches(&self, mut f: impl FnMut(Batch) -> Result<()>) -> Result<()> {
-        let mut batch = Batch::default();
-        let mut bytes = 0;
-        for (path, name) in self.paths.iter().zip(&self.names) {
-            let dump = match self.open(path) {
+    /// Read every input in order and hand its records to `f` in batches,
+    /// unparsed (for [`Source::parse`], perhaps on another thread), each
+    /// with the inputs that could not be opened. Needs no [`Progress`], so
+    /// that it can run on a thread of its own.
+    pub fn read_batches(&self, mut f: impl FnMut(RawBatch) -> Result<()>) -> Result<()> {
+        let mut batch = RawBatch::default();
+        for (input, (path, name)) in self.paths.iter().zip(&self.names).enumerate() {
+            let mut dump = match self.open(path) {
                 Ok(dump) => dump,
                 Err(err) => {
                     // Named once: a path error's path may be a temporary copy.
@@ -132,38 +129,111 @@ impl Source {
                         (dechaff::ErrorKind::Path { .. }, Some(source)) => source,
                         _ => &err,
                     };
-                    batch.bad.push(format!("{}: {err}", name.display()));
+                    batch
+                        .parts
+                        .push(Part::Unreadable(format!("{}: {err}", name.display())));
                     continue;
                 }
             };
-            for doc in dump {
+            let mut records = Unparsed::new();
+            while dump.read_unparsed(&mut records) {
+                if records.bytes() + batch.bytes >= BATCH_BYTES
+                    || records.len() + batch.records >= BATCH_DOCS
+                {
+                    batch.push(input, std::mem::take(&mut records));
+                    f(std::mem::take(&mut batch))?;
+                }
+            }
+            batch.push(input, records);
+        }
+        if !batch.parts.is_empty() {
+            f(batch)?;
+        }
+        Ok(())
+    }
+
+    /// Parse the records of a batch read by [`Source::read_batches`]: its
+    /// documents (with the manifest applied) and its problems (bad records
+    /// and unreadable inputs, named, in input order).
+    pub fn parse(&self, raw: RawBatch) -> Batch {
+        let mut batch = Batch::default();
+        for part in raw.parts {
+            let (input, records) = match part {
+                Part::Records(input, records) => (input, records),
+                Part::Unreadable(what) => {
+                    batch.bad.push(what);
+                    continue;
+                }
+            };
+            batch.docs.reserve(records.len());
+            for doc in records.parse() {
                 let mut doc = match doc {
                     Ok(doc) => doc,
                     Err(err) => {
-                        batch.bad.push(format!("{}: {err}", name.display()));
+                        batch
+                            .bad
+                            .push(format!("{}: {err}", self.names[input].display()));
                         continue;
                     }
                 };
                 if let Some(manifest) = &self.manifest {
                     manifest.apply(&mut doc);
                 }
-                bytes += doc.text.len();
                 batch.docs.push(doc);
-                if bytes >= BATCH_BYTES || batch.docs.len() >= BATCH_DOCS {
-                    f(std::mem::take(&mut batch))?;
-                    bytes = 0;
-                }
             }
         }
-        if !batch.docs.is_empty() || !batch.bad.is_empty() {
-            f(batch)?;
-        }
-        Ok(())
+        batch
     }
 
     /// How many threads label or learn (`--threads`).
     pub fn threads(&self) -> usize {
         self.threads
+    }
+}
+
+impl Batch {
+    /// The documents, and what is left to report and count of the batch.
+    pub fn split(self) -> (Vec<Document>, Tally) {
+        let tally = Tally {
+            docs: self.docs.len() as u64,
+            bytes: self.docs.iter().map(|d| d.text.len() as u64).sum(),
+            bad: self.bad,
+        };
+        (self.docs, tally)
+    }
+}
+
+/// What [`Progress::take`] needs of a batch: its problems, and how many
+/// documents and bytes of text it held.
+pub struct Tally {
+    bad: Vec<String>,
+    docs: u64,
+    bytes: u64,
+}
+
+/// Records read in a row, not yet parsed: [`Source::read_batches`].
+#[derive(Default)]
+pub struct RawBatch {
+    parts: Vec<Part>,
+    /// The bytes and records of `parts`.
+    bytes: usize,
+    records: usize,
+}
+
+/// Records of one input, or an input that could not be opened.
+enum Part {
+    Records(usize, Unparsed),
+    Unreadable(String),
+}
+
+impl RawBatch {
+    /// Add the records of input number `input`.
+    fn push(&mut self, input: usize, records: Unparsed) {
+        if !records.is_empty() {
+            self.bytes += records.bytes();
+            self.records += records.len();
+            self.parts.push(Part::Records(input, records));
+        }
     }
 }
 
@@ -265,15 +335,14 @@ impl Progress {
         self.last = self.start;
     }
 
-    /// Report the problems of a batch read by [`Source::read_batches`]
-    /// (if `report`), count its documents and hand them back.
-    pub fn take(&mut self, batch: Batch, report: bool) -> Vec<Document> {
-        for what in &batch.bad {
+    /// Report the problems of a batch (if `report`) and count its
+    /// documents.
+    pub fn take(&mut self, tally: Tally, report: bool) {
+        for what in &tally.bad {
             self.bad(report, format_args!("{what}"));
         }
-        self.docs += batch.docs.len() as u64;
-        self.bytes += batch.docs.iter().map(|d| d.text.len() as u64).sum::<u64>();
-        batch.docs
+        self.docs += tally.docs;
+        self.bytes += tally.bytes;
     }
 
     /// Show progress if a second has passed; `extra` is appended.

@@ -1,10 +1,13 @@
 //! The passes: counting each site group's pages, learning one model per
 //! site group, and labelling.
 //!
-//! Each pass reads its inputs on a thread of its own, a batch at a time,
-//! while `--threads` threads learn or label the batches read before; the
-//! main thread writes the output in input order. The batches in flight are
-//! bounded (a few per thread), so memory does not grow with the dump.
+//! Each pass reads its inputs on a thread of its own, cutting them into
+//! batches of records without parsing them (a JSONL record is a line, found
+//! by `memchr`), while `--threads` threads parse and learn or label the
+//! batches read before; the main thread takes their results in input order
+//! (writing the output, or handing each site group's pages to the thread
+//! that learns it). The batches in flight are bounded (a few per thread),
+//! so memory does not grow with the dump.
 
 use std::{
     collections::{hash_map::Entry, BTreeMap, HashMap},
@@ -21,7 +24,7 @@ use dechaff::{
 };
 
 use crate::{
-    input::{Batch, Progress, Source},
+    input::{Progress, RawBatch, Source, Tally},
     Models, Result,
 };
 
@@ -30,13 +33,23 @@ use crate::{
 /// waits for a slower one, few enough to keep memory to a few batches.
 const IN_FLIGHT_PER_THREAD: usize = 3;
 
-/// A batch on its way through the threads: its place in the input, its
-/// documents and problems, and a buffer for its output (handed back by the
-/// writer for a later batch, so that buffers are reused, not grown anew).
+/// A batch on its way to a thread: its place in the input, its records
+/// (parsed by the thread that works on it), and a buffer for its output
+/// (handed back by the writer for a later batch, so that buffers are
+/// reused, not grown anew).
 struct Job {
     seq: u64,
-    batch: Batch,
+    batch: RawBatch,
     out: Vec<u8>,
+}
+
+/// A batch worked on: its place in the input, what is left to report of
+/// it, its output buffer, and the work's result (or panic).
+struct Done<R> {
+    seq: u64,
+    tally: Tally,
+    out: Vec<u8>,
+    result: thread::Result<R>,
 }
 
 /// Read `source` on a thread of `scope`, sending each batch as a [`Job`]
@@ -71,45 +84,24 @@ fn buffers(n: usize) -> (mpsc::SyncSender<Vec<u8>>, mpsc::Receiver<Vec<u8>>) {
     (tx, rx)
 }
 
-/// Read `source` on a thread of its own and hand its documents to `f` in
-/// batches, in input order, on this thread.
-fn read_ahead(
-    source: &Source,
-    progress: &mut Progress,
-    report: bool,
-    mut f: impl FnMut(Vec<Document>, &mut Progress) -> Result<()>,
-) -> Result<()> {
-    let in_flight = IN_FLIGHT_PER_THREAD;
-    let (buffer_tx, buffer_rx) = buffers(in_flight);
-    let (job_tx, job_rx) = mpsc::sync_channel(in_flight);
-    thread::scope(move |scope| {
-        spawn_reader(scope, source, buffer_rx, job_tx);
-        // Returning early drops both channels, which stops the reader.
-        for job in job_rx {
-            f(progress.take(job.batch, report), progress)?;
-            let _ = buffer_tx.send(job.out);
-        }
-        Ok(())
-    })
-}
-
-/// Read `source` on a thread of its own, run `work` on each batch on
-/// `source.threads()` threads (each with a state made by `init`, and the
-/// batch's output buffer), and hand each batch with its result and output
-/// to `sink` in input order, on this thread.
+/// Read `source` on a thread of its own; on `source.threads()` threads,
+/// parse each batch's records and run `work` on its documents (each thread
+/// with a state made by `init`, and the batch's output buffer); and hand
+/// each batch's result and output to `sink` in input order, on this
+/// thread, after reporting its bad records (if `report`).
 fn ordered<S, R: Send>(
     source: &Source,
     progress: &mut Progress,
     report: bool,
     init: impl Fn() -> S + Sync,
-    work: impl Fn(&mut S, &[Document], &mut Vec<u8>) -> R + Sync,
-    mut sink: impl FnMut(Vec<Document>, R, &[u8], &mut Progress) -> Result<()>,
+    work: impl Fn(&mut S, Vec<Document>, &mut Vec<u8>) -> R + Sync,
+    mut sink: impl FnMut(R, &[u8], &mut Progress) -> Result<()>,
 ) -> Result<()> {
     let threads = source.threads().max(1);
     let in_flight = IN_FLIGHT_PER_THREAD * threads;
     let (buffer_tx, buffer_rx) = buffers(in_flight);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(in_flight);
-    let (done_tx, done_rx) = mpsc::sync_channel(in_flight);
+    let (done_tx, done_rx) = mpsc::sync_channel::<Done<R>>(in_flight);
     let jobs = Mutex::new(job_rx);
     let (jobs, init, work) = (&jobs, &init, &work);
     thread::scope(move |scope| {
@@ -123,12 +115,26 @@ fn ordered<S, R: Send>(
                         Ok(jobs) => jobs.recv(),
                         Err(_) => return,
                     };
-                    let Ok(mut job) = job else { return };
+                    let Ok(Job {
+                        seq,
+                        batch,
+                        mut out,
+                    }) = job
+                    else {
+                        return;
+                    };
+                    let (docs, tally) = source.parse(batch).split();
                     let result = panic::catch_unwind(panic::AssertUnwindSafe(|| {
-                        work(&mut state, &job.batch.docs, &mut job.out)
+                        work(&mut state, docs, &mut out)
                     }));
                     let failed = result.is_err();
-                    if done_tx.send((job, result)).is_err() || failed {
+                    let done = Done {
+                        seq,
+                        tally,
+                        out,
+                        result,
+                    };
+                    if done_tx.send(done).is_err() || failed {
                         return;
                     }
                 }
@@ -140,14 +146,14 @@ fn ordered<S, R: Send>(
         let mut early = BTreeMap::new();
         let mut next = 0;
         // Returning early drops the channels, which stops the other threads.
-        for (job, result) in done_rx {
-            early.insert(job.seq, (job, result));
-            while let Some((job, result)) = early.remove(&next) {
+        for done in done_rx {
+            early.insert(done.seq, done);
+            while let Some(done) = early.remove(&next) {
                 next += 1;
-                let result = result.unwrap_or_else(|payload| panic::resume_unwind(payload));
-                let Job { batch, mut out, .. } = job;
-                let docs = progress.take(batch, report);
-                sink(docs, result, &out, progress)?;
+                let result = done.result.unwrap_or_else(|p| panic::resume_unwind(p));
+                let mut out = done.out;
+                progress.take(done.tally, report);
+                sink(result, &out, progress)?;
                 out.clear();
                 let _ = buffer_tx.send(out);
             }
@@ -160,9 +166,12 @@ fn ordered<S, R: Send>(
 fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<String, u32>> {
     let mut sizes: HashMap<String, u32> = HashMap::new();
     progress.begin("count");
-    read_ahead(source, progress, false, |batch, progress| {
-        for doc in batch {
-            match sizes.entry(doc.group) {
+    let groups = |_: &mut (), docs: Vec<Document>, _: &mut Vec<u8>| {
+        docs.into_iter().map(|doc| doc.group).collect::<Vec<_>>()
+    };
+    let count = |groups: Vec<String>, _: &[u8], progress: &mut Progress| {
+        for group in groups {
+            match sizes.entry(group) {
                 Entry::Occupied(mut n) => *n.get_mut() = n.get().saturating_add(1),
                 Entry::Vacant(n) => {
                     n.insert(1);
@@ -171,7 +180,8 @@ fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<Strin
         }
         progress.tick(format_args!(", {} groups", sizes.len()));
         Ok(())
-    })?;
+    };
+    ordered(source, progress, false, || (), groups, count)?;
     progress.end(format_args!(", {} groups", sizes.len()));
     Ok(sizes)
 }
@@ -212,12 +222,16 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
             shards.push(tx);
             learners.push(scope.spawn(move || learn_shard(rx, sizes, builder, counts_ref)));
         }
-        // Returning early drops `shards`, which stops the learners.
-        read_ahead(source, progress, report, |batch, progress| {
+        // Each batch's pages of groups to learn, by learning thread.
+        let split = |_: &mut (), docs: Vec<Document>, _: &mut Vec<u8>| {
             let mut parts: Vec<Vec<Document>> = (0..threads).map(|_| Vec::new()).collect();
-            for doc in batch.into_iter().filter(|d| sizes.contains_key(&d.group)) {
+            for doc in docs.into_iter().filter(|d| sizes.contains_key(&d.group)) {
                 parts[shard(&doc.group, threads)].push(doc);
             }
+            parts
+        };
+        // Handed over in input order, so that each group's pages are.
+        let hand_over = |parts: Vec<Vec<Document>>, _: &[u8], progress: &mut Progress| {
             for (shard, part) in shards.iter().zip(parts) {
                 if !part.is_empty() {
                     shard.send(part).map_err(|_| "a learning thread stopped")?;
@@ -229,7 +243,9 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
                 counts_ref.in_progress()
             ));
             Ok(())
-        })?;
+        };
+        // Returning early drops `shards`, which stops the learners.
+        ordered(source, progress, report, || (), split, hand_over)?;
         drop(shards);
         let mut models = Vec::new();
         for learner in learners {
@@ -414,19 +430,19 @@ pub fn label_batches<T: Send>(
 ) -> Result<()> {
     progress.begin("label");
     let mut modelled = 0u64;
-    let work = |labelled: &mut Labelled, docs: &[Document], out: &mut Vec<u8>| {
+    let work = |labelled: &mut Labelled, docs: Vec<Document>, out: &mut Vec<u8>| {
         let (mut results, mut ends) = (Vec::with_capacity(docs.len()), Vec::new());
         let mut with_model = 0u64;
-        for doc in docs {
+        for doc in &docs {
             let (labeller, has_model) = labellers.get(&doc.group);
             labeller.label_into(&doc.text, labelled);
             results.push(render(doc, labelled, out));
             ends.push(out.len());
             with_model += u64::from(has_model);
         }
-        (results, ends, with_model)
+        (docs, results, ends, with_model)
     };
-    let batch_sink = |docs, (results, ends, with_model), out: &[u8], progress: &mut Progress| {
+    let batch_sink = |(docs, results, ends, with_model), out: &[u8], progress: &mut Progress| {
         modelled += with_model;
         let rendered = Rendered {
             docs,
