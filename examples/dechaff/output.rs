@@ -7,7 +7,7 @@ use std::{
     path::{Component, Path, PathBuf},
 };
 
-use dechaff::{dump::Document, Label, Labelled};
+use dechaff::{dump::Document, Label, Labelled, Span};
 
 use crate::{
     args::{Args, Command, Format},
@@ -272,10 +272,11 @@ pub type Render = fn(&Document, &Labelled, &mut Vec<u8>);
 /// `label<TAB>line` for every non-blank line: the gold format.
 fn tsv(_: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
     out.reserve(labelled.page().len() + 16 * labelled.len());
+    let utf8 = is_utf8(labelled);
     for line in labelled.iter().filter(|l| !l.is_blank()) {
         out.extend_from_slice(line.label().as_str().as_bytes());
         out.push(b'\t');
-        push_lossy(out, line.bytes());
+        push_lossy(out, line.bytes(), utf8);
         out.push(b'\n');
     }
 }
@@ -283,14 +284,15 @@ fn tsv(_: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
 /// The body lines only, each ending in a newline.
 fn text(_: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
     out.reserve(labelled.page().len());
+    let utf8 = is_utf8(labelled);
     let mut body = labelled
         .iter()
         .filter(|l| l.label().is_body() && !l.is_blank());
     if let Some(first) = body.next() {
-        push_lossy(out, first.bytes());
+        push_lossy(out, first.bytes(), utf8);
         for line in body {
             out.push(b'\n');
-            push_lossy(out, line.bytes());
+            push_lossy(out, line.bytes(), utf8);
         }
         out.push(b'\n');
     }
@@ -313,6 +315,7 @@ fn jsonl(doc: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"text\":\"");
+    let utf8 = is_utf8(labelled);
     let mut first = true;
     for line in labelled
         .iter()
@@ -322,7 +325,7 @@ fn jsonl(doc: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
             out.extend_from_slice(b"\\n");
         }
         first = false;
-        push_json_lossy(out, line.bytes());
+        push_json_lossy(out, line.bytes(), utf8);
     }
     out.extend_from_slice(b"\",\"metadata\":{\"group\":");
     push_json_str(out, &doc.group);
@@ -333,10 +336,7 @@ fn jsonl(doc: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
         first = false;
         out.extend_from_slice(line.label().as_str().as_bytes());
         out.extend_from_slice(b"\",");
-        push_number(out, line.span().start);
-        out.push(b',');
-        push_number(out, line.span().end);
-        out.push(b']');
+        push_span(out, line.span());
     }
     out.extend_from_slice(b"],\"counts\":{");
     let counts = labelled.counts();
@@ -352,9 +352,20 @@ fn jsonl(doc: &Document, labelled: &Labelled, out: &mut Vec<u8>) {
     out.extend_from_slice(b"}}}\n");
 }
 
+/// Whether the page of `labelled` is valid UTF-8, and so each of its lines
+/// (which end at a `\n`): one check per page instead of one per line.
+fn is_utf8(labelled: &Labelled) -> bool {
+    std::str::from_utf8(labelled.page()).is_ok()
+}
+
 /// `bytes` decoded as UTF-8, each invalid sequence as U+FFFD: what
-/// `String::from_utf8_lossy` gives, without building a string.
-fn push_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
+/// `String::from_utf8_lossy` gives, without building a string. `utf8`
+/// says that `bytes` are known to be valid UTF-8.
+fn push_lossy(out: &mut Vec<u8>, bytes: &[u8], utf8: bool) {
+    if utf8 {
+        out.extend_from_slice(bytes);
+        return;
+    }
     for chunk in bytes.utf8_chunks() {
         out.extend_from_slice(chunk.valid().as_bytes());
         if !chunk.invalid().is_empty() {
@@ -375,7 +386,11 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
 
 /// The inside of a JSON string for `bytes` decoded lossily (as
 /// [`push_lossy`]).
-fn push_json_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
+fn push_json_lossy(out: &mut Vec<u8>, bytes: &[u8], utf8: bool) {
+    if utf8 {
+        push_escaped(out, bytes);
+        return;
+    }
     for chunk in bytes.utf8_chunks() {
         push_escaped(out, chunk.valid().as_bytes());
         if !chunk.invalid().is_empty() {
@@ -405,17 +420,28 @@ static ESCAPE: [u8; 256] = {
 };
 
 /// Valid UTF-8 `bytes`, escaped for the inside of a JSON string: runs that
-/// need no escape are copied whole.
+/// need no escape are copied whole, found eight bytes at a time.
 fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let word = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok());
+        if word.is_some_and(|w| !needs_escape(u64::from_le_bytes(w))) {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
         let escape = ESCAPE[usize::from(b)];
         if escape == 0 {
+            i += 1;
             continue;
         }
         out.extend_from_slice(&bytes[start..i]);
-        start = i + 1;
+        i += 1;
+        start = i;
         match escape {
             b'u' => out.extend_from_slice(&[
                 b'\\',
@@ -431,19 +457,73 @@ fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&bytes[start..]);
 }
 
+/// Whether any of the eight bytes of `word` needs an escape in a JSON
+/// string (is below 0x20, `"` or `\\`, as [`ESCAPE`] says): the bit tricks
+/// for a byte below a bound and a zero byte, exact in telling whether
+/// there is one (not which).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH != 0;
+    below(word, 0x20)
+        || below(word ^ (ONES * u64::from(b'"')), 1)
+        || below(word ^ (ONES * u64::from(b'\\')), 1)
+}
+
 /// A number in decimal, as JSON writes it.
-fn push_number(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+fn push_number(out: &mut Vec<u8>, n: usize) {
+    let mut buf = Digits::new();
+    buf.number(n);
+    out.extend_from_slice(buf.bytes());
+}
+
+/// A line's span in the JSONL `lines`, after its label: `start,end]`, in
+/// one copy.
+fn push_span(out: &mut Vec<u8>, span: Span) {
+    let mut buf = Digits::new();
+    buf.byte(b']');
+    buf.number(span.end);
+    buf.byte(b',');
+    buf.number(span.start);
+    out.extend_from_slice(buf.bytes());
+}
+
+/// Decimal numbers and punctuation written backwards into a buffer.
+struct Digits {
+    buf: [u8; 48],
+    /// Where the bytes written start.
+    at: usize,
+}
+
+impl Digits {
+    fn new() -> Digits {
+        Digits {
+            buf: [0; 48],
+            at: 48,
         }
     }
-    out.extend_from_slice(&digits[at..]);
+
+    /// Put `b` before the bytes written. The buffer holds two numbers of
+    /// up to 20 digits (`usize::MAX`) and 8 bytes more.
+    fn byte(&mut self, b: u8) {
+        self.at -= 1;
+        self.buf[self.at] = b;
+    }
+
+    /// Put `n` in decimal before the bytes written.
+    fn number(&mut self, mut n: usize) {
+        loop {
+            self.byte(b'0' + (n % 10) as u8);
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[self.at..]
+    }
 }
 
 #[cfg(test)]
@@ -540,6 +620,32 @@ mod tests {
             text_want.push(b'\n');
         }
         assert_eq!(text_out, text_want);
+    }
+
+    #[test]
+    fn numbers_are_decimal() {
+        let mut powers: Vec<usize> = (0..20).map(|e| 10usize.pow(e)).collect();
+        powers.extend(powers.clone().iter().flat_map(|&p| [p - 1, p + 1]));
+        powers.extend([0, 7, 42, 1234, usize::MAX, usize::MAX / 10]);
+        for n in powers {
+            let mut out = b"x".to_vec();
+            push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn needs_escape_is_the_table() {
+        for b in 0..=255u8 {
+            for fill in [b'a', b' ', b'~', 0x7f, 0x80, 0xc3, 0xff] {
+                for at in 0..8 {
+                    let mut word = [fill; 8];
+                    word[at] = b;
+                    let want = word.iter().any(|&w| ESCAPE[usize::from(w)] != 0);
+                    assert_eq!(needs_escape(u64::from_le_bytes(word)), want, "{word:?}");
+                }
+            }
+        }
     }
 
     #[test]
