@@ -33,6 +33,14 @@ use crate::{
 /// waits for a slower one, few enough to keep memory to a few batches.
 const IN_FLIGHT_PER_THREAD: usize = 3;
 
+/// Parts of batches waiting for a learning thread, at most. Each batch is
+/// handed over in input order as one part per learning thread, so a full
+/// queue stops the hand-over to all of them: deep enough that the others
+/// stay fed while one finishes the model of a large group (its sampled
+/// pages replayed, tens of milliseconds), still a few megabytes (a part is
+/// a thread's share of one batch, of groups of two or more pages only).
+const LEARN_QUEUE: usize = 16;
+
 /// A batch on its way to a thread: its place in the input, its records
 /// (parsed by the thread that works on it), and a buffer for its output
 /// (handed back by the writer for a later batch, so that buffers are
@@ -218,7 +226,7 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
         let mut shards = Vec::with_capacity(threads);
         let mut learners = Vec::with_capacity(threads);
         for _ in 0..threads {
-            let (tx, rx) = mpsc::sync_channel::<Vec<Document>>(IN_FLIGHT_PER_THREAD);
+            let (tx, rx) = mpsc::sync_channel::<Vec<Document>>(LEARN_QUEUE);
             shards.push(tx);
             learners.push(scope.spawn(move || learn_shard(rx, sizes, builder, counts_ref)));
         }
