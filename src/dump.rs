@@ -911,6 +911,15 @@ impl Unparsed {
         Unparsed::default()
     }
 
+    /// No records, with room for `bytes` bytes of JSONL lines before
+    /// growing (growing copies what it holds).
+    pub fn with_capacity(bytes: usize) -> Unparsed {
+        Unparsed {
+            lines: Vec::with_capacity(bytes),
+            ..Unparsed::default()
+        }
+    }
+
     /// The records held, errors included.
     pub fn len(&self) -> usize {
         self.items.len()
@@ -952,6 +961,37 @@ pub struct Parsed {
     /// Where the next JSONL record's line starts in `lines`.
     start: usize,
     items: std::vec::IntoIter<Item>,
+}
+
+impl Parsed {
+    /// Step over the next record without parsing it (a JSONL record's JSON
+    /// is not decoded, a directory's file not read): for a caller that
+    /// knows, from an earlier pass over the same dump, that it does not
+    /// need it. Returns `false` if there is no record left.
+    ///
+    /// ```
+    /// use dechaff::dump::{OpenOptions, Unparsed};
+    ///
+    /// let dump = "{\"id\": \"a\", \"text\": \"A.\"}\n{\"id\": \"b\", \"text\": \"B.\"}\n";
+    /// let mut dump = OpenOptions::new().read(dump.as_bytes())?;
+    /// let mut records = Unparsed::new();
+    /// while dump.read_unparsed(&mut records) {}
+    /// let mut parsed = records.parse();
+    /// assert!(parsed.pass_over());
+    /// assert_eq!(parsed.next().unwrap()?.id, "b");
+    /// assert!(!parsed.pass_over());
+    /// # Ok::<(), dechaff::Error>(())
+    /// ```
+    pub fn pass_over(&mut self) -> bool {
+        match self.items.next() {
+            Some(Item::Jsonl { end, .. }) => {
+                self.start = end;
+                true
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
 }
 
 impl Iterator for Parsed {
@@ -1687,6 +1727,16 @@ mod tests {
             for batch in [1, 2, 100] {
                 assert_eq!(read_unparsed(open(), batch), want, "batches of {batch}");
             }
+            let mut records = Unparsed::new();
+            let mut dump = open();
+            while dump.read_unparsed(&mut records) {}
+            let mut parsed = records.parse();
+            let mut odd = Vec::new();
+            while parsed.pass_over() {
+                odd.extend(parsed.next());
+            }
+            let want_odd: Vec<_> = want.iter().skip(1).step_by(2).cloned().collect();
+            assert_eq!(shown(odd.into_iter()), want_odd);
         }
         let want = shown(open(&dir).unwrap());
         assert_eq!(want.len(), 4, "{want:?}");

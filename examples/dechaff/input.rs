@@ -107,9 +107,9 @@ impl Source {
         mut f: impl FnMut(Vec<Document>, &mut Progress) -> Result<()>,
     ) -> Result<()> {
         self.read_batches(|raw| {
-            let (docs, tally) = self.parse(raw).split();
+            let (docs, tally) = self.parse(raw, &|_| false).split();
             progress.take(tally, report);
-            f(docs, progress)
+            f(docs.docs, progress)
         })
     }
 
@@ -135,13 +135,15 @@ impl Source {
                     continue;
                 }
             };
-            let mut records = Unparsed::new();
+            let mut records = Unparsed::with_capacity(BATCH_BYTES.saturating_sub(batch.bytes));
             while dump.read_unparsed(&mut records) {
                 if records.bytes() + batch.bytes >= BATCH_BYTES
                     || records.len() + batch.records >= BATCH_DOCS
                 {
-                    batch.push(input, std::mem::take(&mut records));
-                    f(std::mem::take(&mut batch))?;
+                    let full =
+                        std::mem::replace(&mut records, Unparsed::with_capacity(BATCH_BYTES));
+                    batch.push(input, full);
+                    f(batch.take())?;
                 }
             }
             batch.push(input, records);
@@ -154,9 +156,11 @@ impl Source {
 
     /// Parse the records of a batch read by [`Source::read_batches`]: its
     /// documents (with the manifest applied) and its problems (bad records
-    /// and unreadable inputs, named, in input order).
-    pub fn parse(&self, raw: RawBatch) -> Batch {
+    /// and unreadable inputs, named, in input order). Records whose number
+    /// `skip` gives are passed over unparsed.
+    pub fn parse(&self, raw: RawBatch, skip: &dyn Fn(u64) -> bool) -> Batch {
         let mut batch = Batch::default();
+        let mut record = raw.first;
         for part in raw.parts {
             let (input, records) = match part {
                 Part::Records(input, records) => (input, records),
@@ -165,8 +169,16 @@ impl Source {
                     continue;
                 }
             };
+            let numbers = record..record + records.len() as u64;
+            record = numbers.end;
             batch.docs.reserve(records.len());
-            for doc in records.parse() {
+            let mut records = records.parse();
+            for number in numbers {
+                if skip(number) {
+                    records.pass_over();
+                    continue;
+                }
+                let Some(doc) = records.next() else { break };
                 let mut doc = match doc {
                     Ok(doc) => doc,
                     Err(err) => {
@@ -180,6 +192,7 @@ impl Source {
                     manifest.apply(&mut doc);
                 }
                 batch.docs.push(doc);
+                batch.records.push(number);
             }
         }
         batch
@@ -193,13 +206,17 @@ impl Source {
 
 impl Batch {
     /// The documents, and what is left to report and count of the batch.
-    pub fn split(self) -> (Vec<Document>, Tally) {
+    pub fn split(self) -> (Docs, Tally) {
         let tally = Tally {
             docs: self.docs.len() as u64,
             bytes: self.docs.iter().map(|d| d.text.len() as u64).sum(),
             bad: self.bad,
         };
-        (self.docs, tally)
+        let docs = Docs {
+            docs: self.docs,
+            records: self.records,
+        };
+        (docs, tally)
     }
 }
 
@@ -214,6 +231,9 @@ pub struct Tally {
 /// Records read in a row, not yet parsed: [`Source::read_batches`].
 #[derive(Default)]
 pub struct RawBatch {
+    /// The number of the first record: records are numbered from 0 over
+    /// all inputs in order, bad ones included, the same in every pass.
+    first: u64,
     parts: Vec<Part>,
     /// The bytes and records of `parts`.
     bytes: usize,
@@ -227,6 +247,15 @@ enum Part {
 }
 
 impl RawBatch {
+    /// This batch, leaving an empty one that starts after it.
+    fn take(&mut self) -> RawBatch {
+        let next = RawBatch {
+            first: self.first + self.records as u64,
+            ..RawBatch::default()
+        };
+        std::mem::replace(self, next)
+    }
+
     /// Add the records of input number `input`.
     fn push(&mut self, input: usize, records: Unparsed) {
         if !records.is_empty() {
@@ -240,9 +269,18 @@ impl RawBatch {
 /// Documents read in a row, and the problems met while reading them.
 #[derive(Default)]
 pub struct Batch {
-    pub docs: Vec<Document>,
+    docs: Vec<Document>,
+    /// The record number of each document (see [`RawBatch`]).
+    records: Vec<u64>,
     /// Bad records and unreadable inputs, in the order met, each skipped.
-    pub bad: Vec<String>,
+    bad: Vec<String>,
+}
+
+/// The documents of a batch, each with its record number (see
+/// [`RawBatch`]).
+pub struct Docs {
+    pub docs: Vec<Document>,
+    pub records: Vec<u64>,
 }
 
 /// The path to read input `path` from, once checked to be readable: the

@@ -24,7 +24,7 @@ use dechaff::{
 };
 
 use crate::{
-    input::{Progress, RawBatch, Source, Tally},
+    input::{Docs, Progress, RawBatch, Source, Tally},
     Models, Result,
 };
 
@@ -93,16 +93,18 @@ fn buffers(n: usize) -> (mpsc::SyncSender<Vec<u8>>, mpsc::Receiver<Vec<u8>>) {
 }
 
 /// Read `source` on a thread of its own; on `source.threads()` threads,
-/// parse each batch's records and run `work` on its documents (each thread
-/// with a state made by `init`, and the batch's output buffer); and hand
-/// each batch's result and output to `sink` in input order, on this
-/// thread, after reporting its bad records (if `report`).
+/// parse each batch's records (but those whose number `skip` gives) and run
+/// `work` on its documents (each thread with a state made by `init`, and
+/// the batch's output buffer); and hand each batch's result and output to
+/// `sink` in input order, on this thread, after reporting its bad records
+/// (if `report`).
 fn ordered<S, R: Send>(
     source: &Source,
     progress: &mut Progress,
     report: bool,
+    skip: &(dyn Fn(u64) -> bool + Sync),
     init: impl Fn() -> S + Sync,
-    work: impl Fn(&mut S, Vec<Document>, &mut Vec<u8>) -> R + Sync,
+    work: impl Fn(&mut S, Docs, &mut Vec<u8>) -> R + Sync,
     mut sink: impl FnMut(R, &[u8], &mut Progress) -> Result<()>,
 ) -> Result<()> {
     let threads = source.threads().max(1);
@@ -131,7 +133,7 @@ fn ordered<S, R: Send>(
                     else {
                         return;
                     };
-                    let (docs, tally) = source.parse(batch).split();
+                    let (docs, tally) = source.parse(batch, skip).split();
                     let result = panic::catch_unwind(panic::AssertUnwindSafe(|| {
                         work(&mut state, docs, &mut out)
                     }));
@@ -170,28 +172,58 @@ fn ordered<S, R: Send>(
     })
 }
 
+/// A site group's pages, counted by a pass that only reads the inputs.
+struct Size {
+    pages: u32,
+    /// The record number of its first page (see [`RawBatch`]).
+    first: u64,
+}
+
 /// Pages per site group, from a pass that only reads the inputs.
-fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<String, u32>> {
-    let mut sizes: HashMap<String, u32> = HashMap::new();
+fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<String, Size>> {
+    let mut sizes: HashMap<String, Size> = HashMap::new();
     progress.begin("count");
-    let groups = |_: &mut (), docs: Vec<Document>, _: &mut Vec<u8>| {
-        docs.into_iter().map(|doc| doc.group).collect::<Vec<_>>()
+    let groups = |_: &mut (), docs: Docs, _: &mut Vec<u8>| {
+        let groups = docs.docs.into_iter().map(|doc| doc.group);
+        groups.zip(docs.records).collect::<Vec<_>>()
     };
-    let count = |groups: Vec<String>, _: &[u8], progress: &mut Progress| {
-        for group in groups {
+    let count = |groups: Vec<(String, u64)>, _: &[u8], progress: &mut Progress| {
+        for (group, first) in groups {
             match sizes.entry(group) {
-                Entry::Occupied(mut n) => *n.get_mut() = n.get().saturating_add(1),
+                Entry::Occupied(mut n) => {
+                    let pages = &mut n.get_mut().pages;
+                    *pages = pages.saturating_add(1);
+                }
                 Entry::Vacant(n) => {
-                    n.insert(1);
+                    n.insert(Size { pages: 1, first });
                 }
             }
         }
         progress.tick(format_args!(", {} groups", sizes.len()));
         Ok(())
     };
-    ordered(source, progress, false, || (), groups, count)?;
+    ordered(source, progress, false, &|_| false, || (), groups, count)?;
     progress.end(format_args!(", {} groups", sizes.len()));
     Ok(sizes)
+}
+
+/// Record numbers (see [`RawBatch`]), as a bit set.
+#[derive(Default)]
+struct Records(Vec<u64>);
+
+impl Records {
+    fn insert(&mut self, record: u64) {
+        let (word, bit) = ((record / 64) as usize, record % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    fn contains(&self, record: u64) -> bool {
+        let (word, bit) = ((record / 64) as usize, record % 64);
+        self.0.get(word).is_some_and(|w| w & (1 << bit) != 0)
+    }
 }
 
 /// A group's learner and the pages it has still to see.
@@ -214,9 +246,20 @@ struct Pending {
 /// batches in flight. Bad records are reported only if `report`: when a
 /// labelling pass follows, it reports them.
 pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<ModelSet> {
-    let mut sizes = count_pages(source, progress)?;
-    let groups = sizes.len();
-    sizes.retain(|_, n| *n >= 2);
+    let counted = count_pages(source, progress)?;
+    let groups = counted.len();
+    // The pages of groups of one page are not learned, nor parsed again:
+    // one bit per such group.
+    let mut alone = Records::default();
+    let mut sizes = HashMap::new();
+    for (group, size) in counted {
+        match size.pages {
+            1 => alone.insert(size.first),
+            pages => {
+                sizes.insert(group, pages);
+            }
+        }
+    }
     let threads = source.threads().max(1);
     let builder = SiteModelBuilder::new();
     let counts = LearnCounts::default();
@@ -231,9 +274,13 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
             learners.push(scope.spawn(move || learn_shard(rx, sizes, builder, counts_ref)));
         }
         // Each batch's pages of groups to learn, by learning thread.
-        let split = |_: &mut (), docs: Vec<Document>, _: &mut Vec<u8>| {
+        let split = |_: &mut (), docs: Docs, _: &mut Vec<u8>| {
             let mut parts: Vec<Vec<Document>> = (0..threads).map(|_| Vec::new()).collect();
-            for doc in docs.into_iter().filter(|d| sizes.contains_key(&d.group)) {
+            for doc in docs
+                .docs
+                .into_iter()
+                .filter(|d| sizes.contains_key(&d.group))
+            {
                 parts[shard(&doc.group, threads)].push(doc);
             }
             parts
@@ -253,7 +300,8 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
             Ok(())
         };
         // Returning early drops `shards`, which stops the learners.
-        ordered(source, progress, report, || (), split, hand_over)?;
+        let skip = |record| alone.contains(record);
+        ordered(source, progress, report, &skip, || (), split, hand_over)?;
         drop(shards);
         let mut models = Vec::new();
         for learner in learners {
@@ -438,7 +486,8 @@ pub fn label_batches<T: Send>(
 ) -> Result<()> {
     progress.begin("label");
     let mut modelled = 0u64;
-    let work = |labelled: &mut Labelled, docs: Vec<Document>, out: &mut Vec<u8>| {
+    let work = |labelled: &mut Labelled, docs: Docs, out: &mut Vec<u8>| {
+        let docs = docs.docs;
         let (mut results, mut ends) = (Vec::with_capacity(docs.len()), Vec::new());
         let mut with_model = 0u64;
         for doc in &docs {
@@ -462,7 +511,15 @@ pub fn label_batches<T: Send>(
         progress.tick(format_args!(", {modelled} with a site model"));
         Ok(())
     };
-    ordered(source, progress, true, Labelled::new, work, batch_sink)?;
+    ordered(
+        source,
+        progress,
+        true,
+        &|_| false,
+        Labelled::new,
+        work,
+        batch_sink,
+    )?;
     progress.end(format_args!(", {modelled} with a site model"));
     Ok(())
 }
