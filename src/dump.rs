@@ -26,6 +26,12 @@ for doc in dechaff::dump::open("crawl.warc.wet.gz")? {
 # Ok(()) }
 ```
 
+To decode records on other threads than the one that reads the dump
+(JSON decoding costs far more than finding where a record ends), read
+them with [`Dump::read_unparsed`] into an [`Unparsed`] batch and parse
+it with [`Unparsed::parse`] where it is to be used: the same documents
+and errors come out, in the same order.
+
 This module needs the `dump` cargo feature (on by default).
 */
 
