@@ -175,6 +175,8 @@ fn ordered<S, R: Send>(
 /// A site group's pages, counted by a pass that only reads the inputs.
 struct Size {
     pages: u32,
+    /// Bytes of text of its pages.
+    bytes: u64,
     /// The record number of its first page (see [`RawBatch`]).
     first: u64,
 }
@@ -184,18 +186,26 @@ fn count_pages(source: &Source, progress: &mut Progress) -> Result<HashMap<Strin
     let mut sizes: HashMap<String, Size> = HashMap::new();
     progress.begin("count");
     let groups = |_: &mut (), docs: Docs, _: &mut Vec<u8>| {
-        let groups = docs.docs.into_iter().map(|doc| doc.group);
+        let groups = docs
+            .docs
+            .into_iter()
+            .map(|d| (d.text.len() as u64, d.group));
         groups.zip(docs.records).collect::<Vec<_>>()
     };
-    let count = |groups: Vec<(String, u64)>, _: &[u8], progress: &mut Progress| {
-        for (group, first) in groups {
+    let count = |groups: Vec<((u64, String), u64)>, _: &[u8], progress: &mut Progress| {
+        for ((bytes, group), first) in groups {
             match sizes.entry(group) {
                 Entry::Occupied(mut n) => {
-                    let pages = &mut n.get_mut().pages;
-                    *pages = pages.saturating_add(1);
+                    let size = n.get_mut();
+                    size.pages = size.pages.saturating_add(1);
+                    size.bytes += bytes;
                 }
                 Entry::Vacant(n) => {
-                    n.insert(Size { pages: 1, first });
+                    n.insert(Size {
+                        pages: 1,
+                        bytes,
+                        first,
+                    });
                 }
             }
         }
@@ -234,10 +244,9 @@ struct Pending {
 
 /// Learn one model per site group: a pass that counts each group's pages,
 /// then a streaming pass with one [`SiteLearner`] per group of two or more
-/// pages. Each group belongs to one of `source.threads()` threads (by a
-/// hash of its name), which learns it from its pages in input order, so
-/// that the models are those of a single thread; groups are learned in
-/// parallel.
+/// pages. Each group belongs to one of `source.threads()` threads (see
+/// [`Share`]), which learns it from its pages in input order, so that the
+/// models are those of a single thread; groups are learned in parallel.
 ///
 /// So that memory does not grow with the dump, groups of a single page
 /// (which get no model) never reach a learner, and a group's learner is
@@ -255,8 +264,8 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
     for (group, size) in counted {
         match size.pages {
             1 => alone.insert(size.first),
-            pages => {
-                sizes.insert(group, pages);
+            _ => {
+                sizes.insert(group, size);
             }
         }
     }
@@ -273,20 +282,19 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
             shards.push(tx);
             learners.push(scope.spawn(move || learn_shard(rx, sizes, builder, counts_ref)));
         }
-        // Each batch's pages of groups to learn, by learning thread.
-        let split = |_: &mut (), docs: Docs, _: &mut Vec<u8>| {
-            let mut parts: Vec<Vec<Document>> = (0..threads).map(|_| Vec::new()).collect();
-            for doc in docs
-                .docs
-                .into_iter()
-                .filter(|d| sizes.contains_key(&d.group))
-            {
-                parts[shard(&doc.group, threads)].push(doc);
-            }
-            parts
+        // Each batch's pages of groups to learn.
+        let keep = |_: &mut (), docs: Docs, _: &mut Vec<u8>| {
+            let mut docs = docs.docs;
+            docs.retain(|d| sizes.contains_key(&d.group));
+            docs
         };
         // Handed over in input order, so that each group's pages are.
-        let hand_over = |parts: Vec<Vec<Document>>, _: &[u8], progress: &mut Progress| {
+        let mut share = Share::new(sizes, threads);
+        let hand_over = |docs: Vec<Document>, _: &[u8], progress: &mut Progress| {
+            let mut parts: Vec<Vec<Document>> = (0..threads).map(|_| Vec::new()).collect();
+            for doc in docs {
+                parts[share.thread(&doc.group)].push(doc);
+            }
             for (shard, part) in shards.iter().zip(parts) {
                 if !part.is_empty() {
                     shard.send(part).map_err(|_| "a learning thread stopped")?;
@@ -301,7 +309,7 @@ pub fn learn(source: &Source, progress: &mut Progress, report: bool) -> Result<M
         };
         // Returning early drops `shards`, which stops the learners.
         let skip = |record| alone.contains(record);
-        ordered(source, progress, report, &skip, || (), split, hand_over)?;
+        ordered(source, progress, report, &skip, || (), keep, hand_over)?;
         drop(shards);
         let mut models = Vec::new();
         for learner in learners {
@@ -339,13 +347,42 @@ impl LearnCounts {
     }
 }
 
-/// The thread, of `threads`, that learns site group `group`: FNV-1a of its
-/// name, the same in every run.
-fn shard(group: &str, threads: usize) -> usize {
-    let hash = group.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    (hash % threads as u64) as usize
+/// Which learning thread learns each site group. A group goes, at its
+/// first page, to the thread with the fewest bytes of text of the groups
+/// given to it so far (each group counted whole, from the counting pass;
+/// learning costs about the same per byte), and stays there: the threads finish together, where a hash of the group's name
+/// left one learning the last groups alone. Each group is still learned
+/// by one thread from its pages in input order, so the models do not
+/// depend on which thread learns it, nor on how many threads there are.
+struct Share<'a> {
+    sizes: &'a HashMap<String, Size>,
+    /// Bytes of the groups given to each thread.
+    load: Vec<u64>,
+    /// The thread of each group seen (names borrowed from `sizes`).
+    given: HashMap<&'a str, usize>,
+}
+
+impl<'a> Share<'a> {
+    fn new(sizes: &'a HashMap<String, Size>, threads: usize) -> Share<'a> {
+        Share {
+            sizes,
+            load: vec![0; threads.max(1)],
+            given: HashMap::new(),
+        }
+    }
+
+    /// The thread of `group` (one of `sizes`; another goes to thread 0).
+    fn thread(&mut self, group: &str) -> usize {
+        let Some((name, size)) = self.sizes.get_key_value(group) else {
+            return 0;
+        };
+        let load = &mut self.load;
+        *self.given.entry(name.as_str()).or_insert_with(|| {
+            let least = (0..load.len()).min_by_key(|&t| load[t]).unwrap_or(0);
+            load[least] += size.bytes;
+            least
+        })
+    }
 }
 
 /// One learning thread: learn the groups whose pages come through `pages`
@@ -353,7 +390,7 @@ fn shard(group: &str, threads: usize) -> usize {
 /// page, and return the models.
 fn learn_shard(
     pages: mpsc::Receiver<Vec<Document>>,
-    sizes: &HashMap<String, u32>,
+    sizes: &HashMap<String, Size>,
     builder: &SiteModelBuilder,
     counts: &LearnCounts,
 ) -> Vec<(String, SiteModel)> {
@@ -381,7 +418,7 @@ fn learn_shard(
                     counts.begun.fetch_add(1, Ordering::Relaxed);
                     let mut pending = Pending {
                         learner: builder.learner(),
-                        left: sizes.get(entry.key()).copied().unwrap_or(0),
+                        left: sizes.get(entry.key()).map_or(0, |s| s.pages),
                     };
                     pending.learner.add(&text);
                     pending.left = pending.left.saturating_sub(1);
@@ -540,4 +577,40 @@ pub fn label_each<T: Send>(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_goes_to_the_least_loaded_thread_and_stays() {
+        let size = |bytes| Size {
+            pages: 2,
+            bytes,
+            first: 0,
+        };
+        let sizes: HashMap<String, Size> = [("a", 100), ("b", 30), ("c", 50), ("d", 10)]
+            .into_iter()
+            .map(|(g, bytes)| (g.to_string(), size(bytes)))
+            .collect();
+        let mut share = Share::new(&sizes, 2);
+        let order = ["a", "b", "a", "c", "d", "b", "c", "d", "x"];
+        let got: Vec<usize> = order.iter().map(|g| share.thread(g)).collect();
+        // a: 0 (100 | 0); b: 1 (100 | 30); c: 1 (100 | 80); d: 1 (100 | 90);
+        // each again on its thread; x is no group to learn.
+        assert_eq!(got, [0, 1, 0, 1, 1, 1, 1, 1, 0]);
+        assert_eq!(share.load, [100, 90]);
+    }
+
+    #[test]
+    fn records_are_a_bit_set() {
+        let mut records = Records::default();
+        for r in [0, 63, 64, 1000] {
+            records.insert(r);
+        }
+        let set: Vec<u64> = (0..1100).filter(|&r| records.contains(r)).collect();
+        assert_eq!(set, [0, 63, 64, 1000]);
+        assert!(!records.contains(u64::MAX));
+    }
 }
