@@ -303,8 +303,10 @@ impl Labeller {
     }
 
     /// The same labeller with another line classifier than the shipped one.
-    pub fn with_classifier(mut self, classifier: LineClassifier) -> Labeller {
-        self.classifier = Some(Arc::new(classifier));
+    /// Pass an `Arc<LineClassifier>` to share one classifier between many
+    /// labellers (one per site) instead of a copy each.
+    pub fn with_classifier(mut self, classifier: impl Into<Arc<LineClassifier>>) -> Labeller {
+        self.classifier = Some(classifier.into());
         self
     }
 
