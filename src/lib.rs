@@ -149,7 +149,7 @@ pub mod dump;
 #[doc(hidden)]
 pub use crate::{
     label::{__classifier_inputs, __six_inputs},
-    six::{__six_feature_names, __word_bucket},
+    six::{__near_mean, __six_feature_names, __word_bucket, __NEAR},
 };
 
 pub use crate::{

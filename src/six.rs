@@ -9,7 +9,7 @@
 use std::sync::LazyLock;
 
 use crate::{
-    analyze::PageInfo,
+    analyze::{PageInfo, HEADLINE_MAX_WORDS},
     cues::LEXICON,
     error::{Error, ErrorKind, Result},
     labels::Label,
@@ -104,8 +104,14 @@ pub(crate) static SIX_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
 /// Number of the six-class model's features.
 pub(crate) const N_SIX: usize = 126;
 
-/// Lines on each side of the near window (rule labels, body scores).
+/// Lines on each side of the near window (rule labels, body scores, word
+/// scores).
 const NEAR: usize = 2;
+
+/// [`NEAR`], for the trainer, which averages the word scores of the same
+/// lines out of fold.
+#[doc(hidden)]
+pub const __NEAR: usize = NEAR;
 /// Lines on each side of the far window.
 const FAR: usize = 6;
 /// Lines before a line in which a decisive cue counts as near.
@@ -288,12 +294,12 @@ impl<'a, 'm> SixPage<'a, 'm> {
         f.push(k.checked_sub(1).map_or(0.0, |p| score[p]));
         f.push(score.get(k + 1).copied().unwrap_or(0.0));
         f.push((self.runs[k] as f32).ln_1p());
-        for m in Marks::ALL {
-            f.push(l.marks.has(m) as u8 as f32);
+        for mark in Marks::ALL {
+            f.push(l.marks.has(mark) as u8 as f32);
         }
         let word_scores = |k: usize| self.word_scores.get(k).copied().flatten();
         f.slice(&word_scores(k).unwrap_or([0.0; 6]));
-        f.slice(&near_mean(
+        f.slice(&__near_mean(
             (k.saturating_sub(NEAR)..(k + NEAR + 1).min(m))
                 .filter(|&j| j != k)
                 .filter_map(word_scores),
@@ -302,8 +308,11 @@ impl<'a, 'm> SixPage<'a, 'm> {
     }
 }
 
-/// The mean of some lines' word-model scores (zeros for none).
-fn near_mean(scores: impl Iterator<Item = [f32; 6]>) -> [f32; 6] {
+/// The mean of some lines' word-model scores (zeros for none), summed in
+/// their order (the trainer calls it too, so that its rows hold exactly
+/// what the crate computes).
+#[doc(hidden)]
+pub fn __near_mean(scores: impl Iterator<Item = [f32; 6]>) -> [f32; 6] {
     let (mut sum, mut n) = ([0f32; 6], 0u32);
     for s in scores {
         for (a, b) in sum.iter_mut().zip(s) {
@@ -336,7 +345,7 @@ impl Since {
 /// Most folded words of a line the word model reads: the lines whose
 /// word hashes the analysis keeps (longer lines are running text, whose
 /// label the other features settle).
-const WORD_LINE_MAX: u32 = 25;
+const WORD_LINE_MAX: u32 = HEADLINE_MAX_WORDS as u32;
 
 /// The folded word hashes of line `i`, if it is short enough to keep them.
 pub(crate) fn line_words(info: &PageInfo, i: usize) -> &[u64] {

@@ -208,7 +208,7 @@ fn main() {
             .map(|r| {
                 let table = inner[r.fold].as_ref().expect("a fold's word model");
                 let own = table.scores(&r.words);
-                let near = words::mean(r.near.iter().map(|w| table.scores(w)));
+                let near = dechaff::__near_mean(r.near.iter().map(|w| table.scores(w)));
                 std::array::from_fn(|c| if c < 6 { own[c] } else { near[c - 6] })
             })
             .collect();
@@ -411,10 +411,6 @@ fn source_weight(s: Source) -> f32 {
 /// and line): enough for body versus the rest, and the fits stay fast.
 const BINARY_KEEP: u64 = 3;
 
-/// Lines on each side whose word scores are averaged (`NEAR` in
-/// src/six.rs).
-const NEAR: usize = 2;
-
 /// A wcxb boilerplate line this much like the title, in the first
 /// `HEADLINE_POSITION` of its page, is taken for the headline, which the
 /// six-label policy calls body: left out of training.
@@ -455,7 +451,7 @@ fn six_rows(
                 .collect();
             let m = buckets.len();
             let near = move |k: usize| -> Vec<Vec<u16>> {
-                (k.saturating_sub(NEAR)..(k + NEAR + 1).min(m))
+                (k.saturating_sub(dechaff::__NEAR)..(k + dechaff::__NEAR + 1).min(m))
                     .filter(|&j| j != k && !buckets[j].is_empty())
                     .map(|j| buckets[j].clone())
                     .collect()

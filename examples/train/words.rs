@@ -101,16 +101,3 @@ impl Table {
         }
     }
 }
-
-/// The mean of some lines' word scores (zeros for none), summed in order
-/// as the crate sums them.
-pub fn mean(scores: impl Iterator<Item = [f32; 6]>) -> [f32; 6] {
-    let (mut sum, mut n) = ([0f32; 6], 0u32);
-    for s in scores {
-        for (a, b) in sum.iter_mut().zip(s) {
-            *a += b;
-        }
-        n += 1;
-    }
-    sum.map(|v| v / n.max(1) as f32)
-}
