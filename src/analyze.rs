@@ -124,8 +124,10 @@ impl PageInfo {
 /// cost memory for nothing.
 pub(crate) const HEADLINE_MAX_WORDS: usize = 25;
 
-/// Analyse every line of `page`. `keys` asks for prefix and suffix keys.
-pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo {
+/// Analyse every line of `page`. `keys` asks for prefix and suffix keys,
+/// `marks` for the contact and legal marks (only the six-class model reads
+/// them).
+pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool, marks: bool) -> PageInfo {
     let lex = &*LEXICON;
     let mut out = PageInfo::default();
     out.lines
@@ -166,7 +168,7 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool) -> PageInfo 
             info.n_keys = folded.n_slot_keys() as u8;
             folded.slot_keys(|_, k| out.keys.push(k));
         }
-        shape(bytes, folded, &mut info);
+        shape(bytes, folded, marks, &mut info);
         lex.scan_raw(bytes.trim_ascii(), folded.ascii, info.words, &mut info.cues);
         out.lines.push(info);
     }
@@ -228,7 +230,7 @@ fn may_be_date(trimmed: &[u8], folded: &Folded) -> bool {
 }
 
 /// Raw-text shape features, in one pass over the line.
-fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
+fn shape(bytes: &[u8], folded: &Folded, with_marks: bool, info: &mut LineInfo) {
     let trimmed = bytes.trim_ascii();
     info.list_item = matches!(trimmed, [b'-' | b'*' | b'+', b' ', ..])
         || trimmed.starts_with("• ".as_bytes())
@@ -252,7 +254,7 @@ fn shape(bytes: &[u8], folded: &Folded, info: &mut LineInfo) {
     info.digits = digits;
     count_tokens(trimmed, info);
     info.colon_end = trimmed.last() == Some(&b':');
-    if info.words <= MARK_WORDS {
+    if with_marks && info.words <= MARK_WORDS {
         info.marks = marks(trimmed, folded.ascii, info.digits);
     }
     if info.words <= 12 {

@@ -468,7 +468,7 @@ struct Gap {
 
 /// Take the region statistics of one sampled page.
 fn observe(model: &SiteModel, page: &[u8], folded: &mut Folded, anchors: &mut Table<Anchor>) {
-    let info = analyze(page, folded, true);
+    let info = analyze(page, folded, true, false);
     let matches: Vec<Option<Match>> = (0..info.lines.len())
         .map(|i| match_template(model, &info, i))
         .collect();

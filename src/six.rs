@@ -856,7 +856,7 @@ mod tests {
                 _ => format!("Posted on {i} May 2024 by Anna\n"),
             })
             .collect();
-        let info = analyze(text.as_bytes(), &mut Folded::default(), false);
+        let info = analyze(text.as_bytes(), &mut Folded::default(), false, true);
         let ctx = vec![Context::default(); info.lines.len()];
         let features = page_features(&info, &ctx, false);
         let classifier = LineClassifier::shipped();

@@ -337,7 +337,12 @@ impl Labeller {
         let page = page.as_ref();
         out.page.clear();
         out.page.extend_from_slice(page);
-        let info = analyze(page, &mut out.folded, needs_keys(&self.model));
+        let info = analyze(
+            page,
+            &mut out.folded,
+            needs_keys(&self.model),
+            self.classifier().six().is_some(),
+        );
         out.lines = decide(Some(&self.model), self.classifier(), &info, false).lines;
     }
 
@@ -347,7 +352,12 @@ impl Labeller {
     #[cfg(feature = "train")]
     #[allow(clippy::type_complexity)]
     fn classifier_inputs(&self, page: &[u8]) -> Vec<Option<(Vec<f32>, Vec<f32>)>> {
-        let info = analyze(page, &mut Folded::default(), needs_keys(&self.model));
+        let info = analyze(
+            page,
+            &mut Folded::default(),
+            needs_keys(&self.model),
+            self.classifier().six().is_some(),
+        );
         let d = decide(Some(&self.model), self.classifier(), &info, false);
         let stage2 = self.classifier().stage2_inputs(&info, &d.features);
         (0..info.lines.len())
@@ -396,7 +406,7 @@ pub fn __six_inputs(
     classifier: &LineClassifier,
     page: &[u8],
 ) -> (Vec<Vec<f32>>, Vec<Label>, Vec<Vec<u64>>) {
-    let info = analyze(page, &mut Folded::default(), needs_keys(model));
+    let info = analyze(page, &mut Folded::default(), needs_keys(model), true);
     let d = decide(Some(model), classifier, &info, true);
     let (nb, xs) = d.six_inputs.unwrap_or_default();
     let rules = nb.iter().map(|&i| d.lines[i].label).collect();
