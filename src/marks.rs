@@ -293,7 +293,7 @@ mod tests {
                 let number = |k: usize| std::str::from_utf8(&c[k]).unwrap().parse::<u32>().unwrap();
                 let free_before =
                     i == 0 || !(digit(i - 1) || (joiner(i - 1) && i >= 2 && digit(i - 2)));
-                let free_after = !digit(end) && !(joiner(end) && digit(end + 1));
+                let free_after = !(digit(end) || joiner(end) && digit(end + 1));
                 free_before && free_after && number(1) <= 24 && number(2) < 60
             }),
         );
