@@ -92,8 +92,8 @@ pub(crate) static SIX_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
     names.push("prev_score".into());
     names.push("next_score".into());
     names.push("list_run".into());
-    for m in ["email", "url", "phone", "copyright", "postcode", "clock"] {
-        names.push(format!("mark_{m}"));
+    for (name, _) in Marks::ALL {
+        names.push(format!("mark_{name}"));
     }
     names.extend(labels("words", 0));
     names.extend(labels("near_words", 0));
@@ -294,7 +294,7 @@ impl<'a, 'm> SixPage<'a, 'm> {
         f.push(k.checked_sub(1).map_or(0.0, |p| score[p]));
         f.push(score.get(k + 1).copied().unwrap_or(0.0));
         f.push((self.runs[k] as f32).ln_1p());
-        for mark in Marks::ALL {
+        for (_, mark) in Marks::ALL {
             f.push(l.marks.has(mark) as u8 as f32);
         }
         let word_scores = |k: usize| self.word_scores.get(k).copied().flatten();
