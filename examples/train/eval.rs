@@ -111,7 +111,7 @@ pub fn compare_dumps(a: &std::path::Path, b: &std::path::Path) {
         })
         .collect();
     diffs.sort_by(f64::total_cmp);
-    let at = |q: f64| diffs[((diffs.len() - 1) as f64 * q).round() as usize];
+    let at = |q: f64| quantile(&diffs, q);
     let better = diffs.iter().filter(|&&d| d > 0.0).count() as f64 / diffs.len() as f64;
     println!(
         "macro-F1 first {:.4}, second {:.4}: difference {:+.4}, 90% of page draws between {:+.4} and {:+.4}, first higher in {:.0}% of draws",
@@ -122,6 +122,11 @@ pub fn compare_dumps(a: &std::path::Path, b: &std::path::Path) {
         at(0.95),
         better * 100.0
     );
+}
+
+/// The value at share `q` of sorted, non-empty `values` (nearest rank).
+fn quantile(values: &[f64], q: f64) -> f64 {
+    values[((values.len() - 1) as f64 * q).round() as usize]
 }
 
 /// SplitMix64: a fixed-seed generator for the bootstrap draws.
@@ -151,7 +156,7 @@ pub fn macro_interval(pages: &[Report]) -> (f64, f64) {
         .map(|_| total((0..pages.len()).map(|_| &pages[draw.below(pages.len())])).macro_f1())
         .collect();
     macros.sort_by(f64::total_cmp);
-    let at = |q: f64| macros[((macros.len() - 1) as f64 * q).round() as usize];
+    let at = |q: f64| quantile(&macros, q);
     (at(0.05), at(0.95))
 }
 

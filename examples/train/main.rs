@@ -450,17 +450,18 @@ fn six_rows(
                 })
                 .collect();
             let m = buckets.len();
-            let near = move |k: usize| -> Vec<Vec<u16>> {
-                (k.saturating_sub(dechaff::__NEAR)..(k + dechaff::__NEAR + 1).min(m))
+            // A row's own buckets and those of the lines near it.
+            let words = move |k: usize| -> (Vec<u16>, Vec<Vec<u16>>) {
+                let near = (k.saturating_sub(dechaff::__NEAR)..(k + dechaff::__NEAR + 1).min(m))
                     .filter(|&j| j != k && !buckets[j].is_empty())
                     .map(|j| buckets[j].clone())
-                    .collect()
+                    .collect();
+                (buckets[k].clone(), near)
             };
             xs.into_iter()
-                .zip(hashes)
                 .zip(&d.gold)
                 .enumerate()
-                .filter_map(move |(k, ((x, hashes), &g))| {
+                .filter_map(move |(k, (x, &g))| {
                     let allowed = six::allowed(g);
                     let sampled = !binary
                         || (doc_key ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) % BINARY_KEEP
@@ -469,17 +470,17 @@ fn six_rows(
                         && g == corpus::Gold::NotBody
                         && x[overlap] >= HEADLINE_OVERLAP
                         && x[position] < HEADLINE_POSITION;
-                    (allowed != 0 && sampled && !headline).then_some(six::Row {
-                        fold,
-                        x,
-                        allowed,
-                        binary,
-                        words: hashes
-                            .iter()
-                            .map(|&h| dechaff::__word_bucket(h) as u16)
-                            .collect(),
-                        near: near(k),
-                        weight,
+                    (allowed != 0 && sampled && !headline).then(|| {
+                        let (words, near) = words(k);
+                        six::Row {
+                            fold,
+                            x,
+                            allowed,
+                            binary,
+                            words,
+                            near,
+                            weight,
+                        }
                     })
                 })
         })
