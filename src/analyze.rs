@@ -175,19 +175,44 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool, marks: bool)
     out
 }
 
-/// A necessary condition for [`BYLINE`]: the line starts with a list marker
-/// (`-`, `*`, or a byte that may start `•`), or with the first two letters
-/// of `by`, `von`, `posted`, `written` or `autor` in either case (none of
-/// those letters has a non-ASCII case variant).
+/// A necessary condition for [`BYLINE`]: the line starts with the first
+/// two letters of `by`, `von`, `posted`, `written` or `autor` in either case
+/// (none of those letters has a non-ASCII case variant), or with a list
+/// marker (`-`, `*`, `•`) and whitespace before them. A non-ASCII byte where
+/// the whitespace or the letters would be may start a Unicode space, so it
+/// passes.
 fn may_be_byline(trimmed: &[u8]) -> bool {
-    match trimmed {
-        [b'-' | b'*' | 0xE2, ..] => true,
+    let after_marker = match trimmed {
+        [b'-' | b'*', rest @ ..] => rest,
+        [0xE2, 0x80, 0xA2, rest @ ..] => rest, // `•`
+        _ => return starts_byline_word(trimmed),
+    };
+    let spaces = after_marker
+        .iter()
+        .position(|&b| !is_regex_space(b))
+        .unwrap_or(after_marker.len());
+    match after_marker.get(spaces) {
+        Some(&b) if b >= 0x80 => true,
+        _ => spaces > 0 && starts_byline_word(&after_marker[spaces..]),
+    }
+}
+
+/// Whether `text` starts with the first two letters of a byline's lead
+/// word (`by`, `von`, `posted`, `written`, `autor`), in either case.
+fn starts_byline_word(text: &[u8]) -> bool {
+    match text {
         [a, b, ..] => matches!(
             [a.to_ascii_lowercase(), b.to_ascii_lowercase()],
             [b'b', b'y'] | [b'v', b'o'] | [b'p', b'o'] | [b'w', b'r'] | [b'a', b'u']
         ),
         _ => false,
     }
+}
+
+/// ASCII whitespace as the regexes' `\s` sees it (with 0x0B, which
+/// `u8::is_ascii_whitespace` leaves out).
+fn is_regex_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
 /// A necessary condition for [`AUTHOR_SAYS`]: a `:` in the line, and a line
@@ -200,34 +225,50 @@ fn may_be_author_line(trimmed: &[u8], folded: &Folded) -> bool {
 /// ASCII digits, as bits of [`Folded::ascii`].
 const ASCII_DIGITS: u128 = 0x3ff << b'0';
 
-/// A necessary condition for [`DATE`]: every branch needs a `\d` followed
-/// by a `\d`, a `\s`, `.`, `/`, `-` or `:` (`\d{4}`, `\d+\s+`,
-/// `\d{1,2}[./-]`, `\d{1,2}:`). Without non-ASCII numerals every `\d` is
-/// an ASCII digit; a byte of 0x80 or more may start a Unicode `\s`.
+/// A necessary condition for [`DATE`], branch by branch: a month name with
+/// a year needs `\d{4}`; a numeric date `\d[./-]\d` (or `\d{4}`); a time
+/// `\d:\d`; an "n days ago" a `\d` followed by a `\s` and the word `ago` or
+/// `vor` (in either case; none of their letters has a non-ASCII case
+/// variant). Without non-ASCII numerals every `\d` is an ASCII digit; a
+/// byte of 0x80 or more may start a Unicode `\s`.
 fn may_be_date(trimmed: &[u8], folded: &Folded) -> bool {
     if folded.numeric {
         return true;
     }
-    folded.ascii & ASCII_DIGITS != 0
-        && trimmed.windows(2).any(|w| {
-            w[0].is_ascii_digit()
-                && matches!(
-                    w[1],
-                    b'0'..=b'9'
-                        | b'\t'
-                        | b'\n'
-                        | 0x0B
-                        | 0x0C
-                        | b'\r'
-                        | b' '
-                        | b'.'
-                        | b'/'
-                        | b'-'
-                        | b':'
-                        | 0x80..=0xFF
-                )
-        })
+    if folded.ascii & ASCII_DIGITS == 0 {
+        return false;
+    }
+    let mut digits = 0;
+    let mut digit_then_space = false;
+    for (i, &b) in trimmed.iter().enumerate() {
+        if b.is_ascii_digit() {
+            digits += 1;
+            if digits == YEAR_DIGITS {
+                return true;
+            }
+            continue;
+        }
+        if digits > 0 {
+            match b {
+                b'.' | b'/' | b'-' | b':' => {
+                    if trimmed.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                        return true;
+                    }
+                }
+                0x80..=0xFF => digit_then_space = true,
+                _ => digit_then_space |= is_regex_space(b),
+            }
+        }
+        digits = 0;
+    }
+    digit_then_space
+        && trimmed
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"ago") || w.eq_ignore_ascii_case(b"vor"))
 }
+
+/// Digits of a year, which a date with a month name needs.
+const YEAR_DIGITS: u32 = 4;
 
 /// Raw-text shape features, in one pass over the line.
 fn shape(bytes: &[u8], folded: &Folded, with_marks: bool, info: &mut LineInfo) {
@@ -397,6 +438,7 @@ mod tests {
                     "von", "VON", "Posted", "poſted", "written", "Autorin", "•", "* ", "- ", "\t", "Anna",
                     "\x0b", "\u{3000}", "21st", "Jan 3, 2024", "says:\x0b", "wrote: \u{a0}",
                     "By Anna", "12:30", "3 days ago", "vor 2 Tagen", "5.6.24",
+                    "AGO", "Vor", "\u{85}", "\u{2009}", "•", "•By", "-by", "*\u{a0}", "3\u{a0}days ago",
                 ]),
                 0..14,
             ),
