@@ -130,18 +130,40 @@ fn is_prose(l: &LineInfo) -> bool {
     !l.blank && l.words >= 15 && l.terminal && l.stopwords * 5 >= l.folded_words
 }
 
+/// The page's first (title) line's folded words, sorted, and a one-word
+/// Bloom filter of them: a bit per word, picked by the hash's top bits, so
+/// that most words of other lines need no search.
+struct TitleWords<'a> {
+    sorted: &'a [u64],
+    bits: u64,
+}
+
+impl<'a> TitleWords<'a> {
+    fn new(info: &'a PageInfo) -> TitleWords<'a> {
+        let sorted = info.title_words.as_deref().unwrap_or_default();
+        let bits = sorted.iter().fold(0, |b, &w| b | TitleWords::bit(w));
+        TitleWords { sorted, bits }
+    }
+
+    fn bit(word: u64) -> u64 {
+        1 << (word >> 58)
+    }
+
+    fn contains(&self, word: u64) -> bool {
+        self.bits & TitleWords::bit(word) != 0 && self.sorted.binary_search(&word).is_ok()
+    }
+}
+
 /// Share of line `i`'s folded words that occur in the page's first (title)
 /// line: headlines repeat the title.
-fn title_overlap(info: &PageInfo, i: usize) -> f32 {
-    let (Some(t), l) = (info.title_words.as_ref(), &info.lines[i]) else {
-        return 0.0;
-    };
-    if l.folded_words == 0 || l.folded_words > 25 {
+fn title_overlap(info: &PageInfo, title: &TitleWords<'_>, i: usize) -> f32 {
+    let l = &info.lines[i];
+    if info.title_words.is_none() || l.folded_words == 0 || l.folded_words > 25 {
         return 0.0;
     }
     let at = l.word_hashes_at as usize;
     let words = &info.word_hashes[at..at + l.folded_words as usize];
-    words.iter().filter(|w| t.binary_search(w).is_ok()).count() as f32 / words.len() as f32
+    words.iter().filter(|&&w| title.contains(w)).count() as f32 / words.len() as f32
 }
 
 /// Lines on each side of a line in the window-length feature.
@@ -175,6 +197,7 @@ struct PageStats<'a> {
     /// Sorted fingerprints of the non-blank lines.
     fps: Vec<u64>,
     total_words: u32,
+    title: TitleWords<'a>,
 }
 
 impl<'a> PageStats<'a> {
@@ -190,6 +213,7 @@ impl<'a> PageStats<'a> {
             fps,
             nb,
             info,
+            title: TitleWords::new(info),
         }
     }
 
@@ -199,10 +223,12 @@ impl<'a> PageStats<'a> {
         a + 1 < self.fps.len() && self.fps[a + 1] == fp
     }
 
-    /// The plain features of the `k`-th non-blank line.
+    /// The plain features of the `k`-th non-blank line, whose
+    /// [`PageStats::window`] is `window`.
     fn plain(
         &self,
         k: usize,
+        window: f32,
         ctx: &[Context],
         has_siblings: bool,
         run: &Running,
@@ -221,7 +247,6 @@ impl<'a> PageStats<'a> {
         };
         let prev = k.checked_sub(1).map(|p| &lines[nb[p]]);
         let next = nb.get(k + 1).map(|&q| &lines[q]);
-        let window = self.window(k);
         let pos = position(k, m);
         let title_fp = lines[nb[0]].fp;
         [
@@ -278,7 +303,7 @@ impl<'a> PageStats<'a> {
             l.terminal as u8 as f32 * log_w,
             l.list_item as u8 as f32 * log_w,
             if k > 0 {
-                title_overlap(self.info, i)
+                title_overlap(self.info, &self.title, i)
             } else {
                 0.0
             },
@@ -366,18 +391,12 @@ pub(crate) fn page_features(
     let mut out = vec![[0f32; N_FEATURES]; info.lines.len()];
     for (k, &i) in page.nb.iter().enumerate() {
         let l = &info.lines[i];
-        let plain = page.plain(k, ctx, has_siblings, &run);
+        let window = page.window(k);
+        let plain = page.plain(k, window, ctx, has_siblings, &run);
         out[i][..N_PLAIN].copy_from_slice(&plain);
         let pos = position(k, page.nb.len());
         let bins_out = &mut out[i][N_PLAIN..];
-        bins(
-            l.words,
-            stop_ratio(l),
-            pos,
-            page.window(k),
-            page.dist[k],
-            bins_out,
-        );
+        bins(l.words, stop_ratio(l), pos, window, page.dist[k], bins_out);
         run.pass(l);
     }
     out
