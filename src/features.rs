@@ -9,7 +9,7 @@ use crate::{
     error::{Error, ErrorKind, Result},
     labels::Label,
     six::SixModel,
-    trees::{FlatTree, Node, Transposed, LANES},
+    trees::{FlatTree, Node, Transposed, LANES, ROWS},
     vector::{FEATURE_NAMES, N_FEATURES, N_PLAIN},
 };
 
@@ -71,6 +71,8 @@ pub(crate) const STAGE2_NAMES: [&str; N_STAGE2] = [
 pub(crate) const N_STAGE2: usize = 9;
 
 const N_WEIGHTS: usize = N_FEATURES + N_STAGE2;
+
+const _: () = assert!(N_FEATURES <= ROWS, "a block holds every feature");
 
 /// Second-stage inputs of every line (zeros for blank lines), from the
 /// first-stage scores `s1` (meaningful at non-blank lines).
@@ -594,9 +596,9 @@ impl LineClassifier {
     /// scores are exactly those of a line-by-line walk.
     fn logits(&self, xs: &[[f32; N_FEATURES]]) -> Vec<f32> {
         let mut out = Vec::with_capacity(xs.len());
-        let mut xt = Transposed::<N_FEATURES>::ZERO;
+        let mut xt = Transposed::ZERO;
         for block in xs.chunks(LANES) {
-            for (f, row) in xt.0.iter_mut().enumerate() {
+            for (f, row) in xt.0[..N_FEATURES].iter_mut().enumerate() {
                 for (slot, x) in row.iter_mut().zip(block) {
                     *slot = x[f];
                 }

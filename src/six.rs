@@ -15,7 +15,7 @@ use crate::{
     labels::Label,
     marks::Marks,
     template::{Anchor, RoleSource},
-    trees::{FlatTree, Node, Transposed, LANES},
+    trees::{FlatTree, Node, Transposed, LANES, ROWS},
     vector::{FEATURE_NAMES, N_FEATURES, N_PLAIN},
 };
 
@@ -103,6 +103,7 @@ pub(crate) static SIX_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
 
 /// Number of the six-class model's features.
 pub(crate) const N_SIX: usize = 126;
+const _: () = assert!(N_SIX <= ROWS, "a block holds every feature");
 
 /// Lines on each side of the near window (rule labels, body scores, word
 /// scores).
@@ -430,7 +431,7 @@ impl Sink for [f32; N_SIX] {
 
 /// Lane `lane` of a block of [`LANES`] transposed rows (`xt[feature][lane]`).
 struct Lane<'a> {
-    xt: &'a mut Transposed<N_SIX>,
+    xt: &'a mut Transposed,
     lane: usize,
 }
 
@@ -724,9 +725,7 @@ impl SixModel {
             return;
         }
         let mut sums = [[0f32; LANES]; 6];
-        for (t, tree) in self.trees.iter().enumerate() {
-            tree.add_to(&block.xt, &mut sums[t % 6], block.len);
-        }
+        add_trees(&self.trees, &block.xt, &mut sums, block.len);
         for (l, &k) in block.lines[..block.len].iter().enumerate() {
             let z: [f32; 6] = std::array::from_fn(|c| self.prior[c] + sums[c][l]);
             out.logits[k] = z;
@@ -774,6 +773,16 @@ impl SixModel {
     }
 }
 
+/// Add each tree's output for the first `lanes` lines of a block to the
+/// sums of its label (tree `t` adds to label `t % 6`), tree by tree.
+fn add_trees(trees: &[FlatTree], xt: &Transposed, sums: &mut [[f32; LANES]; 6], lanes: usize) {
+    for round in trees.chunks_exact(6) {
+        for (tree, sum) in round.iter().zip(sums.iter_mut()) {
+            tree.add_to(xt, sum, lanes);
+        }
+    }
+}
+
 /// Score of the labels a forced line does not have: out of reach of any
 /// transition score.
 const FORCED_OUT: f32 = -50.0;
@@ -796,7 +805,7 @@ pub(crate) struct Scores {
 /// Up to [`LANES`] lines' features, transposed (`xt[feature][lane]`), and
 /// which non-blank line each lane holds.
 struct Block {
-    xt: Transposed<N_SIX>,
+    xt: Transposed,
     lines: [usize; LANES],
     len: usize,
 }
@@ -830,14 +839,12 @@ mod tests {
 
     /// The logits of one row of features, scored as a block of one line.
     fn row_logits(six: &SixModel, x: &[f32; N_SIX]) -> [f32; 6] {
-        let mut xt = Transposed::<N_SIX>::ZERO;
+        let mut xt = Transposed::ZERO;
         for (row, &v) in xt.0.iter_mut().zip(x) {
             row[0] = v;
         }
         let mut sums = [[0f32; LANES]; 6];
-        for (t, tree) in six.trees.iter().enumerate() {
-            tree.add_to(&xt, &mut sums[t % 6], 1);
-        }
+        add_trees(&six.trees, &xt, &mut sums, 1);
         std::array::from_fn(|c| six.prior[c] + sums[c][0])
     }
 

@@ -25,16 +25,22 @@ pub(crate) const LANES: usize = 32;
 const STEP: usize = 4;
 const _: () = assert!(LANES % STEP == 0, "a block is whole steps");
 
+/// Rows of a [`Transposed`] block: room for every feature of either line
+/// model, and a power of two, so that a tree's feature index masked to it
+/// needs no bounds check.
+pub(crate) const ROWS: usize = 128;
+const _: () = assert!(ROWS.is_power_of_two(), "feature indices are masked");
+
 /// The features of a block of up to [`LANES`] lines, transposed
 /// (`self.0[feature][line]`) and aligned, so that a vector of lanes loads
-/// straight into a compare.
+/// straight into a compare. Rows past a model's features stay zero.
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
-pub(crate) struct Transposed<const N: usize>(pub(crate) [[f32; LANES]; N]);
+pub(crate) struct Transposed(pub(crate) [[f32; LANES]; ROWS]);
 
-impl<const N: usize> Transposed<N> {
+impl Transposed {
     /// All zeros.
-    pub(crate) const ZERO: Transposed<N> = Transposed([[0.0; LANES]; N]);
+    pub(crate) const ZERO: Transposed = Transposed([[0.0; LANES]; ROWS]);
 }
 
 /// A complete binary tree of depth [`FLAT_DEPTH`] in heap order: internal
@@ -46,13 +52,17 @@ impl<const N: usize> Transposed<N> {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct FlatTree {
     feature: [u8; FLAT_NODES],
-    threshold: [f32; FLAT_NODES],
-    leaf: [f32; FLAT_LEAVES],
+    /// Each split's threshold, in every lane of a step (so that a step's
+    /// compares read them as they are).
+    threshold: [[f32; STEP]; FLAT_NODES],
+    /// For each pair of sibling leaves, the left leaf's bits and the
+    /// exclusive or of both leaves' bits, in every lane of a step.
+    leaves: [[[u32; STEP]; 2]; FLAT_LEAVES / 2],
 }
 
 impl FlatTree {
     /// Flatten the tree rooted at `nodes[root]`, or `None` if it is deeper
-    /// than [`FLAT_DEPTH`] or splits on a feature index over 255.
+    /// than [`FLAT_DEPTH`] or splits on a feature index of [`ROWS`] or more.
     pub(crate) fn new(nodes: &[Node], root: usize) -> Option<FlatTree> {
         fn depth(nodes: &[Node], k: usize) -> usize {
             let n = &nodes[k];
@@ -66,11 +76,9 @@ impl FlatTree {
             return None;
         }
         let d = FLAT_DEPTH;
-        let mut t = FlatTree {
-            feature: [0; FLAT_NODES],
-            threshold: [f32::INFINITY; FLAT_NODES],
-            leaf: [0.0; FLAT_LEAVES],
-        };
+        let mut feature = [0; FLAT_NODES];
+        let mut threshold = [f32::INFINITY; FLAT_NODES];
+        let mut leaf = [0f32; FLAT_LEAVES];
         // (node index in `nodes`, heap position, level)
         let mut stack = vec![(root, 0usize, 0usize)];
         while let Some((k, pos, level)) = stack.pop() {
@@ -79,15 +87,22 @@ impl FlatTree {
                 // Every leaf position under `pos` gets the value.
                 let span = 1 << (d - level);
                 let first = ((pos + 1) << (d - level)) - 1 - ((1 << d) - 1);
-                t.leaf[first..first + span].fill(n.value);
+                leaf[first..first + span].fill(n.value);
             } else {
-                t.feature[pos] = u8::try_from(n.feature).ok()?;
-                t.threshold[pos] = n.threshold;
+                feature[pos] = u8::try_from(n.feature)
+                    .ok()
+                    .filter(|&f| (f as usize) < ROWS)?;
+                threshold[pos] = n.threshold;
                 stack.push((n.left as usize, 2 * pos + 1, level + 1));
                 stack.push((n.right as usize, 2 * pos + 2, level + 1));
             }
         }
-        Some(t)
+        let v = leaf.map(f32::to_bits);
+        Some(FlatTree {
+            feature,
+            threshold: threshold.map(|t| [t; STEP]),
+            leaves: std::array::from_fn(|k| [[v[2 * k]; STEP], [v[2 * k] ^ v[2 * k + 1]; STEP]]),
+        })
     }
 
     /// Add the tree's output for each of the first `lanes` lines of a block
@@ -100,28 +115,22 @@ impl FlatTree {
     /// one of those), so the loop over the lines has no branches and
     /// vectorises. Written on the values' bits, the selects are exact.
     #[inline]
-    pub(crate) fn add_to<const N: usize>(
-        &self,
-        xt: &Transposed<N>,
-        sums: &mut [f32; LANES],
-        lanes: usize,
-    ) {
-        let row = |k: usize| &xt.0[self.feature[k] as usize];
+    pub(crate) fn add_to(&self, xt: &Transposed, sums: &mut [f32; LANES], lanes: usize) {
+        // Every feature is below `ROWS` (see `FlatTree::new`): the mask
+        // changes nothing but spares a bounds check per split.
+        let row = |k: usize| &xt.0[self.feature[k] as usize & (ROWS - 1)];
         let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6)];
-        let t = &self.threshold;
-        let v = self.leaf.map(f32::to_bits);
+        let (t, leaves) = (&self.threshold, &self.leaves);
         // `b` where the mask is clear, `a` where it is set: b ^ (m & (a ^ b)),
         // with `a ^ b` known beforehand for each pair of leaves.
-        let pair = |k: usize| (v[2 * k], v[2 * k] ^ v[2 * k + 1]);
-        let leaves = [pair(0), pair(1), pair(2), pair(3)];
         let mask = |a: bool| 0u32.wrapping_sub(a as u32);
         let sel = |m: u32, a: u32, b: u32| b ^ (m & (a ^ b));
         let steps = lanes.div_ceil(STEP).min(LANES / STEP);
         for (at, step) in sums.chunks_exact_mut(STEP).take(steps).enumerate() {
             for (j, sum) in step.iter_mut().enumerate() {
                 let l = at * STEP + j;
-                let c = |k: usize| mask(rows[k][l] > t[k]);
-                let leaf = |k: usize| leaves[k].0 ^ (c(3 + k) & leaves[k].1);
+                let c = |k: usize| mask(rows[k][l] > t[k][j]);
+                let leaf = |k: usize| leaves[k][0][j] ^ (c(3 + k) & leaves[k][1][j]);
                 let left = sel(c(1), leaf(1), leaf(0));
                 let right = sel(c(2), leaf(3), leaf(2));
                 *sum += f32::from_bits(sel(c(0), right, left));
