@@ -74,9 +74,10 @@ const N_WEIGHTS: usize = N_FEATURES + N_STAGE2;
 
 const _: () = assert!(N_FEATURES <= ROWS, "a block holds every feature");
 
-/// Second-stage inputs of every line (zeros for blank lines), from the
-/// first-stage scores `s1` (meaningful at non-blank lines).
-pub(crate) fn stage2_features(info: &PageInfo, s1: &[f32]) -> Vec<[f32; N_STAGE2]> {
+/// Call `f` with each non-blank line's index and second-stage inputs, in
+/// page order, from the first-stage scores `s1` (meaningful at non-blank
+/// lines).
+fn for_each_stage2(info: &PageInfo, s1: &[f32], mut f: impl FnMut(usize, &[f32; N_STAGE2])) {
     let lines = &info.lines;
     let nb: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].blank).collect();
     let s: Vec<f32> = nb.iter().map(|&i| s1[i].clamp(-8.0, 8.0)).collect();
@@ -95,23 +96,24 @@ pub(crate) fn stage2_features(info: &PageInfo, s1: &[f32]) -> Vec<[f32; N_STAGE2
             (s[lo..=hi].iter().sum::<f32>() - s[k]) / n as f32
         }
     };
-    let mut out = vec![[0f32; N_STAGE2]; lines.len()];
     for (k, &i) in nb.iter().enumerate() {
         let prev = if k > 0 { s[k - 1] } else { 0.0 };
         let next = if k + 1 < m { s[k + 1] } else { 0.0 };
-        out[i] = [
-            1.0,
-            s[k],
-            prev,
-            next,
-            mean_around(k, 2),
-            mean_around(k, 6),
-            page,
-            if lines[i].words <= 5 { s[k] } else { 0.0 },
-            prev.min(next),
-        ];
+        f(
+            i,
+            &[
+                1.0,
+                s[k],
+                prev,
+                next,
+                mean_around(k, 2),
+                mean_around(k, 6),
+                page,
+                if lines[i].words <= 5 { s[k] } else { 0.0 },
+                prev.min(next),
+            ],
+        );
     }
-    out
 }
 
 /// Per-line context the labeller knows before it scores lines.
@@ -636,20 +638,23 @@ impl LineClassifier {
     /// Final body scores of every line: the first stage on each line's
     /// features, then the second stage on the first-stage scores around it.
     pub(crate) fn scores(&self, info: &PageInfo, features: &[[f32; N_FEATURES]]) -> Vec<f32> {
-        self.stage2_inputs(info, features)
-            .iter()
-            .map(|x| self.logit2(x))
-            .collect()
+        // Blank lines' second-stage inputs are zeros.
+        let mut out = vec![self.logit2(&[0.0; N_STAGE2]); info.lines.len()];
+        for_each_stage2(info, &self.logits(features), |i, x| out[i] = self.logit2(x));
+        out
     }
 
-    /// The second stage's inputs of every line: the first stage's scores
-    /// of the line and the lines around it.
+    /// The second stage's inputs of every line (zeros for blank lines): the
+    /// first stage's scores of the line and the lines around it.
+    #[cfg(feature = "train")]
     pub(crate) fn stage2_inputs(
         &self,
         info: &PageInfo,
         features: &[[f32; N_FEATURES]],
     ) -> Vec<[f32; N_STAGE2]> {
-        stage2_features(info, &self.logits(features))
+        let mut out = vec![[0f32; N_STAGE2]; info.lines.len()];
+        for_each_stage2(info, &self.logits(features), |i, x| out[i] = *x);
+        out
     }
 
     /// The feature names, first stage then second stage, in the order of
