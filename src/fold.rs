@@ -242,23 +242,26 @@ impl Folded {
         }
         let mut i = 0;
         while i < line.len() {
-            let mut b = line[i];
+            let b = line[i];
             let class = BYTE_CLASS[b as usize];
             if class == A_LETTER {
                 begin_word!();
                 in_digits = false;
-                // The rest of the run of ASCII letters.
-                loop {
-                    let out = b | 0x20;
-                    buf[n] = out;
-                    n += 1;
-                    h = fnv(h, out);
-                    i += 1;
-                    match line.get(i) {
-                        Some(&next) if BYTE_CLASS[next as usize] == A_LETTER => b = next,
-                        _ => break,
+                // The run of ASCII letters from here, lowercased into the
+                // buffer (which has room for the rest of the line) and
+                // hashed.
+                let rest = &line[i..];
+                let mut run = 0;
+                for (out, &b) in buf[n..n + rest.len()].iter_mut().zip(rest) {
+                    if BYTE_CLASS[b as usize] != A_LETTER {
+                        break;
                     }
+                    *out = b | 0x20;
+                    h = fnv(h, b | 0x20);
+                    run += 1;
                 }
+                n += run;
+                i += run;
                 continue;
             }
             if class != A_HIGH {
