@@ -126,7 +126,24 @@ pub(crate) struct Context {
 }
 
 fn log_words(l: &LineInfo) -> f32 {
-    (1.0 + l.words as f32).ln()
+    ln_1_plus(l.words)
+}
+
+/// Counts below this get `ln(1 + n)` from a table: every line takes the log
+/// of its word count and of its distance to prose, and both are small.
+const LN_TABLE: usize = 256;
+
+/// `ln(1 + n)` for `n` below [`LN_TABLE`], computed once as
+/// [`ln_1_plus`] would.
+static LN_1_PLUS: LazyLock<[f32; LN_TABLE]> =
+    LazyLock::new(|| std::array::from_fn(|n| (1.0 + n as f32).ln()));
+
+/// `ln(1 + n)`, the same value with or without the table.
+fn ln_1_plus(n: u32) -> f32 {
+    match LN_1_PLUS.get(n as usize) {
+        Some(&v) => v,
+        None => (1.0 + n as f32).ln(),
+    }
 }
 
 /// A line of running prose: the anchor of the distance feature.
@@ -287,7 +304,7 @@ impl<'a> PageStats<'a> {
             if self.dist[k] == u32::MAX {
                 NO_PROSE_DISTANCE
             } else {
-                (1.0 + self.dist[k] as f32).ln()
+                ln_1_plus(self.dist[k])
             },
             (k == 0) as u8 as f32,
             (k > 0 && l.fp == title_fp && l.folded_words >= 2) as u8 as f32,
@@ -691,6 +708,17 @@ mod tests {
         let c = LineClassifier::from_tsv(include_str!("weights.tsv")).unwrap();
         assert_eq!(LineClassifier::from_tsv(&c.to_tsv()).unwrap(), c);
         assert!(LineClassifier::from_tsv("bias\t1\n").is_err());
+    }
+
+    #[test]
+    fn ln_table_gives_the_logs_bit_for_bit() {
+        for n in (0..2 * LN_TABLE as u32).chain([u32::MAX - 1]) {
+            assert_eq!(
+                ln_1_plus(n).to_bits(),
+                (1.0 + n as f32).ln().to_bits(),
+                "{n}"
+            );
+        }
     }
 
     /// A random tree of depth at most 3 (leaves may sit on any level),

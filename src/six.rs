@@ -155,8 +155,8 @@ pub(crate) struct SixPage<'a, 'm> {
     score: Vec<f32>,
     /// The label of each line's decisive cue.
     cue: Vec<Option<Label>>,
-    /// Length of the list run each line stands in.
-    runs: Vec<u32>,
+    /// The `list_run` feature of each line (see [`list_runs`]).
+    list_run: Vec<f32>,
     /// `rules_before[k][l]`: lines before the `k`-th whose rule label is
     /// `l` (one entry more than lines), so that a window's label counts are
     /// two lookups.
@@ -208,7 +208,7 @@ impl<'a, 'm> SixPage<'a, 'm> {
             }),
             score,
             cue,
-            runs: list_runs(info, nb),
+            list_run: list_runs(info, nb),
             rules_before,
         }
     }
@@ -294,7 +294,7 @@ impl<'a, 'm> SixPage<'a, 'm> {
         }
         f.push(k.checked_sub(1).map_or(0.0, |p| score[p]));
         f.push(score.get(k + 1).copied().unwrap_or(0.0));
-        f.push((self.runs[k] as f32).ln_1p());
+        f.push(self.list_run[k]);
         for (_, mark) in Marks::ALL {
             f.push(l.marks.has(mark) as u8 as f32);
         }
@@ -396,10 +396,11 @@ impl WordModel {
     }
 }
 
-/// Length of the run of list items each non-blank line stands in (0 for a
-/// line that is not a list item).
-fn list_runs(info: &PageInfo, nb: &[usize]) -> Vec<u32> {
-    let mut out = vec![0u32; nb.len()];
+/// The `list_run` feature of each non-blank line: `ln(1 + n)` of the length
+/// `n` of the run of list items it stands in (0 for a line that is not a
+/// list item, `ln(1 + 0)`), computed once per run.
+fn list_runs(info: &PageInfo, nb: &[usize]) -> Vec<f32> {
+    let mut out = vec![0f32; nb.len()];
     let mut a = 0;
     while a < nb.len() {
         if !info.lines[nb[a]].list_item {
@@ -409,7 +410,7 @@ fn list_runs(info: &PageInfo, nb: &[usize]) -> Vec<u32> {
         let b = (a..nb.len())
             .find(|&j| !info.lines[nb[j]].list_item)
             .unwrap_or(nb.len());
-        out[a..b].fill((b - a) as u32);
+        out[a..b].fill(((b - a) as f32).ln_1p());
         a = b;
     }
     out
