@@ -254,38 +254,53 @@ impl Lexicon {
                 .copied()
                 .find(|&i| self.cues[i as usize].phrase.as_bytes() == text);
         }
-        let end_of = |w: usize| starts.get(w + 1).map_or(text.len(), |&s| s as usize - 1);
         for (p, &w) in words.iter().enumerate() {
             let value = self.words.get(w);
             stopwords += u32::from(value & STOPWORD != 0);
             let first = value & !STOPWORD;
-            if first == 0 {
-                continue;
-            }
-            for &ci in &self.starting[first as usize - 1] {
-                let phrase = &self.cue_words[ci as usize];
-                if words.get(p..p + phrase.len()) != Some(phrase.as_slice()) {
-                    continue;
-                }
-                let cue = &self.cues[ci as usize];
-                let run = &text[starts[p] as usize..end_of(p + phrase.len() - 1)];
-                if run != cue.phrase.as_bytes() {
-                    continue;
-                }
-                let li = cue.label.index();
-                let (count, best) = match cue.kind {
-                    CueKind::Strong => (&mut hits.strong[li], &mut hits.strong_cue[li]),
-                    _ => (&mut hits.weak[li], &mut hits.weak_cue[li]),
-                };
-                *count = count.saturating_add(1);
-                // Longest phrase; among equal lengths the first found (the
-                // leftmost occurrence, then lexicon order).
-                if best.is_none_or(|b| cue.phrase.len() > self.cues[b as usize].phrase.len()) {
-                    *best = Some(ci);
-                }
+            if first != 0 {
+                self.scan_cues_at(p, first, text, words, starts, hits);
             }
         }
         stopwords
+    }
+
+    /// Add to `hits` the cues that start with the `p`-th word of a folded
+    /// line, whose table value names the cues starting with it (`first`).
+    /// Out of line, so that the loop over every word keeps its registers.
+    #[inline(never)]
+    fn scan_cues_at(
+        &self,
+        p: usize,
+        first: u16,
+        text: &[u8],
+        words: &[u64],
+        starts: &[u32],
+        hits: &mut CueHits,
+    ) {
+        let end_of = |w: usize| starts.get(w + 1).map_or(text.len(), |&s| s as usize - 1);
+        for &ci in &self.starting[first as usize - 1] {
+            let phrase = &self.cue_words[ci as usize];
+            if words.get(p..p + phrase.len()) != Some(phrase.as_slice()) {
+                continue;
+            }
+            let cue = &self.cues[ci as usize];
+            let run = &text[starts[p] as usize..end_of(p + phrase.len() - 1)];
+            if run != cue.phrase.as_bytes() {
+                continue;
+            }
+            let li = cue.label.index();
+            let (count, best) = match cue.kind {
+                CueKind::Strong => (&mut hits.strong[li], &mut hits.strong_cue[li]),
+                _ => (&mut hits.weak[li], &mut hits.weak_cue[li]),
+            };
+            *count = count.saturating_add(1);
+            // Longest phrase; among equal lengths the first found (the
+            // leftmost occurrence, then lexicon order).
+            if best.is_none_or(|b| cue.phrase.len() > self.cues[b as usize].phrase.len()) {
+                *best = Some(ci);
+            }
+        }
     }
 
     pub(crate) fn cue(&self, i: u16) -> &Cue {
