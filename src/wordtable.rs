@@ -5,7 +5,7 @@
 
 use crate::hash::spread;
 
-/// Keys per bucket: a bucket's keys fill one 64-byte cache line.
+/// Keys per bucket: a bucket's keys fill 64 bytes (their values 16 more).
 const SLOTS: usize = 8;
 
 /// A map from word hashes to nonzero `u16` values, built once.
@@ -17,9 +17,17 @@ const SLOTS: usize = 8;
 /// slots that add nothing (the word whose hash is 0 included).
 #[derive(Debug)]
 pub(crate) struct WordTable {
-    keys: Vec<[u64; SLOTS]>,
-    values: Vec<[u16; SLOTS]>,
+    buckets: Vec<Bucket>,
     shift: u32,
+}
+
+/// The keys of a bucket split into their low and high halves (so that a
+/// lookup compares 32-bit lanes, which SSE2 has), and their values.
+#[derive(Clone, Copy, Debug, Default)]
+struct Bucket {
+    low: [u32; SLOTS],
+    high: [u32; SLOTS],
+    values: [u16; SLOTS],
 }
 
 impl WordTable {
@@ -42,8 +50,7 @@ impl WordTable {
     /// A table of `2^bits` buckets, or `None` if a bucket overflows.
     fn fill(entries: &[(u64, u16)], bits: u32) -> Option<WordTable> {
         let mut t = WordTable {
-            keys: vec![[0; SLOTS]; 1 << bits],
-            values: vec![[0; SLOTS]; 1 << bits],
+            buckets: vec![Bucket::default(); 1 << bits],
             shift: 64 - bits,
         };
         let mut used = vec![0usize; 1 << bits];
@@ -53,8 +60,10 @@ impl WordTable {
             if slot == SLOTS {
                 return None;
             }
-            t.keys[b][slot] = key;
-            t.values[b][slot] = value;
+            let bucket = &mut t.buckets[b];
+            bucket.low[slot] = key as u32;
+            bucket.high[slot] = (key >> 32) as u32;
+            bucket.values[slot] = value;
             used[b] += 1;
         }
         Some(t)
@@ -68,11 +77,12 @@ impl WordTable {
     /// The value of `key`, 0 if it is not in the table.
     #[inline]
     pub(crate) fn get(&self, key: u64) -> u16 {
-        let b = self.bucket(key);
-        let (keys, values) = (&self.keys[b], &self.values[b]);
+        let bucket = &self.buckets[self.bucket(key)];
+        let (low, high) = (key as u32, (key >> 32) as u32);
         let mut v = 0;
-        for (&k, &value) in keys.iter().zip(values) {
-            v |= value & 0u16.wrapping_sub(u16::from(k == key));
+        for slot in 0..SLOTS {
+            let same = (bucket.low[slot] == low) & (bucket.high[slot] == high);
+            v |= bucket.values[slot] & 0u16.wrapping_sub(u16::from(same));
         }
         v
     }
