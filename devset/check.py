@@ -2,7 +2,9 @@
 """Check the six-label wcxb dev set and, on request, turn it into gold files.
 
 The dev set stores labels only: devset/labels/<id>.tsv holds one row per
-NON-BLANK line of <corpus>/wcxb/text/<id>.txt, each row a single label. A line
+NON-BLANK line of <corpus>/wcxb/text/<id>.txt, each row a single label.
+`--set trainset` checks the training set instead: trainset/labels/<id>.tsv
+against <corpus>/silver/text/<id>.txt (and the silver machine labels). A line
 is blank if it holds only ASCII whitespace (space, tab, LF, CR, form feed;
 the same test as the crate's `lines::is_blank`). No corpus text lives in the
 repository.
@@ -15,6 +17,7 @@ Usage (from anywhere; stdlib only):
     python3 devset/check.py --stats              # per-page and total label counts
     python3 devset/check.py --materialise DIR    # write DIR/<id>.txt + DIR/<id>.gold.tsv
     python3 devset/check.py --materialise-tmp    # same, into a fresh temp dir (path printed)
+    python3 devset/check.py --set trainset       # the same for trainset/ (pages of silver/)
 
 The materialised folder has the layout of corpus/seeds/: `<id>.txt` (the page
 text, copied from the corpus) and `<id>.gold.tsv` (`label<TAB>line` for every
@@ -35,7 +38,12 @@ ASCII_WS = " \t\n\r\x0c"
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-LABEL_DIR = os.path.join(HERE, "labels")
+# Each set: its label folder and the corpus folder holding its pages.
+SETS = {
+    "devset": (os.path.join(HERE, "labels"), "wcxb"),
+    "trainset": (os.path.join(REPO, "trainset", "labels"), "silver"),
+}
+LABEL_DIR, PAGES = SETS["devset"]
 DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
 
 
@@ -69,7 +77,7 @@ def read_labels(path):
 
 
 def binary_gold(corpus, doc_id):
-    path = os.path.join(corpus, "wcxb", "labels", doc_id + ".tsv")
+    path = os.path.join(corpus, PAGES, "labels", doc_id + ".tsv")
     if not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as f:
@@ -92,9 +100,9 @@ def check(corpus, show_binary, show_stats):
     disagreements = []
     for doc_id in ids():
         problems = []
-        text_path = os.path.join(corpus, "wcxb", "text", doc_id + ".txt")
+        text_path = os.path.join(corpus, PAGES, "text", doc_id + ".txt")
         rows = read_labels(os.path.join(LABEL_DIR, doc_id + ".tsv"))
-        if doc_id in excluded:
+        if PAGES == "wcxb" and doc_id in excluded:
             problems.append("id is listed in wcxb/excluded.txt")
         for k, row in enumerate(rows, 1):
             if "\t" in row:
@@ -132,9 +140,9 @@ def check(corpus, show_binary, show_stats):
         print("TOTAL".ljust(16) + str(sum(totals.values())).rjust(6)
               + "".join(str(totals[l]).rjust(10) for l in LABELS))
     if show_binary:
-        print(f"{len(disagreements)} line(s) disagree with the wcxb binary gold:")
+        print(f"{len(disagreements)} line(s) disagree with the {PAGES} binary gold:")
         for doc_id, k, theirs, mine in disagreements:
-            print(f"  {doc_id} line {k}: wcxb {theirs}, dev set {mine}")
+            print(f"  {doc_id} line {k}: {PAGES} {theirs}, six labels {mine}")
     print(f"{'OK' if ok else 'FAILED'}: {len(per_page)} pages, {sum(totals.values())} lines")
     return ok
 
@@ -146,7 +154,7 @@ def materialise(corpus, out_dir):
         sys.exit(f"refusing to write corpus text inside the repository: {out_abs}")
     os.makedirs(out_abs, exist_ok=True)
     for doc_id in ids():
-        text_path = os.path.join(corpus, "wcxb", "text", doc_id + ".txt")
+        text_path = os.path.join(corpus, PAGES, "text", doc_id + ".txt")
         lines = page_lines(text_path)
         rows = read_labels(os.path.join(LABEL_DIR, doc_id + ".tsv"))
         if len(lines) != len(rows):
@@ -161,19 +169,22 @@ def materialise(corpus, out_dir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", default=DEFAULT_CORPUS, help="corpus root (holds wcxb/)")
+    global LABEL_DIR, PAGES
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS, help="corpus root (holds wcxb/ and silver/)")
+    ap.add_argument("--set", choices=sorted(SETS), default="devset", help="which label set (default devset)")
     ap.add_argument("--binary", action="store_true", help="list disagreements with the wcxb binary gold")
     ap.add_argument("--stats", action="store_true", help="print label counts per page and in total")
     ap.add_argument("--materialise", metavar="DIR", help="write <id>.txt and <id>.gold.tsv into DIR")
     ap.add_argument("--materialise-tmp", action="store_true", help="materialise into a new temp dir")
     args = ap.parse_args()
+    LABEL_DIR, PAGES = SETS[args.set]
     corpus = os.path.abspath(args.corpus)
-    if not os.path.isdir(os.path.join(corpus, "wcxb", "text")):
-        sys.exit(f"no corpus at {corpus} (expected wcxb/text/ under it); pass --corpus")
+    if not os.path.isdir(os.path.join(corpus, PAGES, "text")):
+        sys.exit(f"no corpus at {corpus} (expected {PAGES}/text/ under it); pass --corpus")
     if args.materialise or args.materialise_tmp:
         if not check(corpus, False, False):
             sys.exit(1)
-        out = args.materialise or tempfile.mkdtemp(prefix="dechaff-devset-")
+        out = args.materialise or tempfile.mkdtemp(prefix=f"dechaff-{args.set}-")
         materialise(corpus, out)
         return
     sys.exit(0 if check(corpus, args.binary, args.stats) else 1)

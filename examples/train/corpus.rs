@@ -16,7 +16,7 @@ use dechaff::Label;
 /// What the gold says about one non-blank line.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Gold {
-    /// One of the six labels (sixlabel, seeds, devset).
+    /// One of the six labels (sixlabel, seeds, devset, trainset).
     Six(Label),
     /// Body versus the rest only (wcxb, silver).
     Body,
@@ -34,6 +34,9 @@ pub enum Source {
     Devset,
     Wcxb,
     Silver,
+    /// Silver pages labelled by hand with the six labels (`trainset/`):
+    /// training only, never a quality figure.
+    Trainset,
 }
 
 impl Source {
@@ -44,6 +47,7 @@ impl Source {
             Source::Devset => "devset",
             Source::Wcxb => "wcxb",
             Source::Silver => "silver",
+            Source::Trainset => "trainset",
         }
     }
 }
@@ -181,9 +185,10 @@ fn load_gold_folder(dir: &Path, source: Source, one_site: bool, sums: &mut Sums)
 /// Checksums of the corpora read, by source.
 pub type Sums = BTreeMap<Source, Checksum>;
 
-/// Every corpus under `root` (`../shared/corpus`) and the dev set under
-/// `devset` (`devset/labels`).
-pub fn load_all(root: &Path, devset: &Path, sums: &mut Sums) -> Vec<Doc> {
+/// Every corpus under `root` (`../shared/corpus`), the dev set under
+/// `devset` (`devset/labels`) and the hand labels of silver pages under
+/// `trainset` (`trainset/labels`).
+pub fn load_all(root: &Path, devset: &Path, trainset: &Path, sums: &mut Sums) -> Vec<Doc> {
     let mut docs = load_gold_folder(&root.join("sixlabel"), Source::Sixlabel, false, sums);
     docs.extend(load_gold_folder(
         &root.join("seeds"),
@@ -192,7 +197,7 @@ pub fn load_all(root: &Path, devset: &Path, sums: &mut Sums) -> Vec<Doc> {
         sums,
     ));
     docs.extend(load_wcxb(&root.join("wcxb"), devset, sums));
-    docs.extend(load_silver(&root.join("silver"), sums));
+    docs.extend(load_silver(&root.join("silver"), trainset, sums));
     docs
 }
 
@@ -248,15 +253,26 @@ fn binary(label: &str) -> Gold {
     }
 }
 
-fn load_silver(dir: &Path, sums: &mut Sums) -> Vec<Doc> {
+/// silver pages with their machine labels, or with six-label gold where
+/// `trainset` labels them by hand (one label per non-blank line).
+fn load_silver(dir: &Path, trainset: &Path, sums: &mut Sums) -> Vec<Doc> {
     let mut r = Reader::new(dir.to_path_buf());
+    let mut t = Reader::new(trainset.to_path_buf());
+    let hand: Vec<String> = t.list(".", ".tsv");
     let mut docs = Vec::new();
     for id in r.list("labels", ".tsv") {
         let text = r.read(&format!("text/{id}.txt"));
-        let rows = r.read_string(&format!("labels/{id}.tsv"));
-        let gold = tsv_gold(&id, &text, &rows, binary);
+        let (source, gold) = if hand.contains(&id) {
+            let rows = t.read_string(&format!("{id}.tsv"));
+            let gold: Vec<Gold> = rows.lines().map(six).collect();
+            assert_eq!(gold.len(), nonblank_count(&text), "trainset {id}: rows");
+            (Source::Trainset, gold)
+        } else {
+            let rows = r.read_string(&format!("labels/{id}.tsv"));
+            (Source::Silver, tsv_gold(&id, &text, &rows, binary))
+        };
         docs.push(Doc {
-            source: Source::Silver,
+            source,
             group: format!("silver:{id}"),
             id,
             kind: String::new(),
@@ -265,6 +281,7 @@ fn load_silver(dir: &Path, sums: &mut Sums) -> Vec<Doc> {
         });
     }
     sums.insert(Source::Silver, r.sum);
+    sums.insert(Source::Trainset, t.sum);
     docs
 }
 
@@ -274,7 +291,7 @@ impl Doc {
     /// the seeds' one site.
     pub fn site(&self) -> &str {
         match self.source {
-            Source::Sixlabel | Source::Silver => self.id.split_once('_').map_or(&self.id, |s| s.1),
+            Source::Sixlabel | Source::Silver | Source::Trainset => self.id.split_once('_').map_or(&self.id, |s| s.1),
             Source::Wcxb | Source::Devset => {
                 self.group.strip_prefix("wcxb:").unwrap_or(&self.group)
             }

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --features train --example train -- [--corpus ../shared/corpus] [--devset devset/labels]
+//!     [--trainset trainset/labels]
 //!     [--baseline] [--folds 5] [--write] [--check]
 //! ```
 //!
@@ -35,6 +36,7 @@ use crate::corpus::{Doc, Source};
 struct Args {
     corpus: PathBuf,
     devset: PathBuf,
+    trainset: PathBuf,
     baseline: bool,
     folds: usize,
     write: bool,
@@ -62,6 +64,7 @@ fn parse_args() -> Args {
     let mut a = Args {
         corpus: PathBuf::from("../shared/corpus"),
         devset: PathBuf::from("devset/labels"),
+        trainset: PathBuf::from("trainset/labels"),
         baseline: false,
         folds: 5,
         write: false,
@@ -83,6 +86,7 @@ fn parse_args() -> Args {
         match arg.as_str() {
             "--corpus" => a.corpus = PathBuf::from(value()),
             "--devset" => a.devset = PathBuf::from(value()),
+            "--trainset" => a.trainset = PathBuf::from(value()),
             "--folds" => a.folds = value().parse().unwrap_or_else(|_| usage("--folds N")),
             "--baseline" => a.baseline = true,
             "--write" => a.write = true,
@@ -131,7 +135,7 @@ fn usage(why: &str) -> ! {
         eprintln!("error: {why}");
     }
     eprintln!(
-        "usage: train [--corpus DIR] [--devset DIR] [--baseline] [--folds N] [--write] [--check]"
+        "usage: train [--corpus DIR] [--devset DIR] [--trainset DIR] [--baseline] [--folds N] [--write] [--check]"
     );
     std::process::exit(2)
 }
@@ -147,7 +151,7 @@ fn main() {
         return;
     }
     let mut sums = corpus::Sums::new();
-    let docs = corpus::load_all(&args.corpus, &args.devset, &mut sums);
+    let docs = corpus::load_all(&args.corpus, &args.devset, &args.trainset, &mut sums);
     eprintln!("{} pages read", docs.len());
     let models = eval::group_models(&docs);
     if args.speed {
@@ -400,7 +404,7 @@ fn fold_of(d: &Doc, folds: usize) -> usize {
 /// machine-labelled silver least.
 fn source_weight(s: Source) -> f32 {
     match s {
-        Source::Sixlabel | Source::Devset => 1.0,
+        Source::Sixlabel | Source::Devset | Source::Trainset => 1.0,
         Source::Seeds => 2.0,
         Source::Wcxb => 0.5,
         Source::Silver => 0.3,
