@@ -291,7 +291,9 @@ impl Doc {
     /// the seeds' one site.
     pub fn site(&self) -> &str {
         match self.source {
-            Source::Sixlabel | Source::Silver | Source::Trainset => self.id.split_once('_').map_or(&self.id, |s| s.1),
+            Source::Sixlabel | Source::Silver | Source::Trainset => {
+                self.id.split_once('_').map_or(&self.id, |s| s.1)
+            }
             Source::Wcxb | Source::Devset => {
                 self.group.strip_prefix("wcxb:").unwrap_or(&self.group)
             }

@@ -308,7 +308,9 @@ fn templates_never_hurt(
     }
     let multi: Vec<&Doc> = docs
         .iter()
-        .filter(|d| size[d.group.as_str()] >= 2 && !matches!(d.source, Source::Silver | Source::Trainset))
+        .filter(|d| {
+            size[d.group.as_str()] >= 2 && !matches!(d.source, Source::Silver | Source::Trainset)
+        })
         .collect();
     let with = score(&multi, models, pick);
     let alone = score_alone(&multi, pick);
