@@ -243,14 +243,20 @@ static SHIPPED: LazyLock<Arc<LineClassifier>> =
 ///
 /// // Pages of one site, as an HTML-to-text step leaves them.
 /// let pages = [
-///     "Home\n- News\n- Sport\nThe council approved the new budget on Tuesday after a long debate about schools.\n\
-///      Most of the money will go to the repair of primary schools, the mayor said.\n\
+///     "Home\n- News\n- Sport\nThe council approved the new budget on Tuesday evening after a debate \
+///      about the state of the town's schools that lasted more than four hours.\n\
+///      Most of the money will go to the repair of primary schools, the mayor said, starting with \
+///      the roofs and heating of the three oldest buildings.\n\
 ///      - Share\n- Print\nWe're hiring\nNight editor (m/f/d)\nAll comments are moderated.\n",
-///     "Home\n- News\n- Sport\nA storm flooded several streets of the old town overnight, the fire brigade said.\n\
-///      Nobody was hurt, and the water has gone down since the morning.\n\
+///     "Home\n- News\n- Sport\nA storm flooded several streets of the old town overnight, the fire \
+///      brigade said, after the river rose by almost two metres in a few hours.\n\
+///      Nobody was hurt, and the water has gone down since the morning, but many cellars along the \
+///      river are still full and the clean-up will take days.\n\
 ///      - Share\n- Print\nWe're hiring\nSports reporter, part time\nAll comments are moderated.\n",
-///     "Home\n- News\n- Sport\nThe library reopens after its renovation and now offers readings for children on Sundays.\n\
-///      The reading room on the first floor is open until eight in the evening.\n\
+///     "Home\n- News\n- Sport\nThe town library reopened on Monday after two years of renovation, \
+///      which cost less than the council had planned, the head librarian said.\n\
+///      It now has a reading room on the first floor, a larger children's section and longer \
+///      opening hours on weekdays.\n\
 ///      - Share\n- Print\nWe're hiring\nCaretaker for the town hall\nAll comments are moderated.\n",
 /// ];
 /// let model = SiteModelBuilder::new().build(&pages);
@@ -259,8 +265,10 @@ static SHIPPED: LazyLock<Arc<LineClassifier>> =
 /// let labelled = labeller.label(pages[1]);
 /// assert_eq!(
 ///     labelled.body_text(),
-///     "A storm flooded several streets of the old town overnight, the fire brigade said.\n\
-///      Nobody was hurt, and the water has gone down since the morning.",
+///     "A storm flooded several streets of the old town overnight, the fire brigade said, after the \
+///      river rose by almost two metres in a few hours.\n\
+///      Nobody was hurt, and the water has gone down since the morning, but many cellars along the \
+///      river are still full and the clean-up will take days.",
 /// );
 /// let line = labelled.get(0).unwrap();
 /// assert_eq!(line.label(), Label::Navigation);
