@@ -618,7 +618,7 @@ impl LineClassifier {
         let mut xt = Transposed::ZERO;
         for block in xs.chunks(LANES) {
             for (f, row) in xt.0[..N_FEATURES].iter_mut().enumerate() {
-                for (slot, x) in row.iter_mut().zip(block) {
+                for (slot, x) in row.as_flattened_mut().iter_mut().zip(block) {
                     *slot = x[f];
                 }
             }
@@ -626,7 +626,7 @@ impl LineClassifier {
             // line-by-line dot product).
             let mut linear = [0f32; LANES];
             for (row, w) in xt.0.iter().zip(&self.weights[..N_FEATURES]) {
-                for (s, x) in linear.iter_mut().zip(row) {
+                for (s, x) in linear.iter_mut().zip(row.as_flattened()) {
                     *s += w * x;
                 }
             }

@@ -439,7 +439,7 @@ struct Lane<'a> {
 impl Sink for Lane<'_> {
     #[inline(always)]
     fn put(&mut self, j: usize, v: f32) {
-        self.xt.0[j][self.lane] = v;
+        self.xt.set(j, self.lane, v);
     }
 }
 
@@ -841,8 +841,8 @@ mod tests {
     /// The logits of one row of features, scored as a block of one line.
     fn row_logits(six: &SixModel, x: &[f32; N_SIX]) -> [f32; 6] {
         let mut xt = Transposed::ZERO;
-        for (row, &v) in xt.0.iter_mut().zip(x) {
-            row[0] = v;
+        for (f, &v) in x.iter().enumerate() {
+            xt.set(f, 0, v);
         }
         let mut sums = [[0f32; LANES]; 6];
         add_trees(&six.trees, &xt, &mut sums, 1);

@@ -32,15 +32,23 @@ pub(crate) const ROWS: usize = 128;
 const _: () = assert!(ROWS.is_power_of_two(), "feature indices are masked");
 
 /// The features of a block of up to [`LANES`] lines, transposed
-/// (`self.0[feature][line]`) and aligned, so that a vector of lanes loads
-/// straight into a compare. Rows past a model's features stay zero.
+/// (`self.0[feature][line / STEP][line % STEP]`) and aligned, so that a
+/// vector of lanes loads straight into a compare. A row is held as its
+/// steps, so that the trees index a step without a bounds check. Rows past
+/// a model's features stay zero.
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
-pub(crate) struct Transposed(pub(crate) [[f32; LANES]; ROWS]);
+pub(crate) struct Transposed(pub(crate) [[[f32; STEP]; LANES / STEP]; ROWS]);
 
 impl Transposed {
     /// All zeros.
-    pub(crate) const ZERO: Transposed = Transposed([[0.0; LANES]; ROWS]);
+    pub(crate) const ZERO: Transposed = Transposed([[[0.0; STEP]; LANES / STEP]; ROWS]);
+
+    /// Set feature `f` of line `lane`.
+    #[inline(always)]
+    pub(crate) fn set(&mut self, f: usize, lane: usize, v: f32) {
+        self.0[f][lane / STEP][lane % STEP] = v;
+    }
 }
 
 /// A complete binary tree of depth [`FLAT_DEPTH`] in heap order: internal
@@ -128,8 +136,7 @@ impl FlatTree {
         let steps = lanes.div_ceil(STEP).min(LANES / STEP);
         for (at, step) in sums.chunks_exact_mut(STEP).take(steps).enumerate() {
             for (j, sum) in step.iter_mut().enumerate() {
-                let l = at * STEP + j;
-                let c = |k: usize| mask(rows[k][l] > t[k][j]);
+                let c = |k: usize| mask(rows[k][at][j] > t[k][j]);
                 let leaf = |k: usize| leaves[k][0][j] ^ (c(3 + k) & leaves[k][1][j]);
                 let left = sel(c(1), leaf(1), leaf(0));
                 let right = sel(c(2), leaf(3), leaf(2));
