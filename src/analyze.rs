@@ -134,14 +134,15 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool, marks: bool)
         .reserve(memchr::memchr_iter(b'\n', page).count() + 1);
     for line in lines(page) {
         let bytes = line.bytes();
-        let mut info = LineInfo {
+        // Filled in place: a line's info is too big to build and then move.
+        out.lines.push(LineInfo {
             span: line.span(),
             full: line.full_span(),
+            blank: line.is_blank(),
             ..LineInfo::default()
-        };
-        if line.is_blank() {
-            info.blank = true;
-            out.lines.push(info);
+        });
+        let info = out.lines.last_mut().expect("a line was pushed");
+        if info.blank {
             continue;
         }
         folded.fill(bytes);
@@ -168,9 +169,8 @@ pub(crate) fn analyze(page: &[u8], folded: &mut Folded, keys: bool, marks: bool)
             info.n_keys = folded.n_slot_keys() as u8;
             folded.slot_keys(|_, k| out.keys.push(k));
         }
-        shape(bytes, folded, marks, &mut info);
+        shape(bytes, folded, marks, info);
         lex.scan_raw(bytes.trim_ascii(), folded.ascii, info.words, &mut info.cues);
-        out.lines.push(info);
     }
     out
 }

@@ -14,7 +14,8 @@ use crate::{
 };
 
 /// One-hot bins of the length, stopword ratio, position, window length and
-/// distance to prose: the linear model's way to bend.
+/// distance to prose: the linear model's way to bend. Sets the five
+/// indicators in `out`, which must hold zeros.
 fn bins(words: u32, stop: f32, pos: f32, window: f32, dist: u32, out: &mut [f32]) {
     let w = match words {
         0..=1 => 0,
@@ -47,7 +48,6 @@ fn bins(words: u32, stop: f32, pos: f32, window: f32, dist: u32, out: &mut [f32]
         u32::MAX => 6,
         _ => 5,
     };
-    out.fill(0.0);
     for i in [w, 9 + st, 15 + p, 20 + win, 26 + d] {
         out[i] = 1.0;
     }
@@ -416,7 +416,7 @@ pub(crate) fn page_features(
         let plain = page.plain(k, window, ctx, has_siblings, &run);
         out[i][..N_PLAIN].copy_from_slice(&plain);
         let pos = position(k, page.nb.len());
-        let bins_out = &mut out[i][N_PLAIN..];
+        let bins_out = &mut out[i][N_PLAIN..]; // zeros, as made above
         bins(l.words, stop_ratio(l), pos, window, page.dist[k], bins_out);
         run.pass(l);
     }
