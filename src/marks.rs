@@ -67,7 +67,7 @@ pub(crate) fn marks(line: &[u8], ascii: u128, digits: u32) -> Marks {
     );
     m.set(
         Marks::COPYRIGHT,
-        line.len() >= 2 && copyright_sign(line) || has(b'(') && has(b')') && c_in_parens(line),
+        !line.is_ascii() && copyright_sign(line) || has(b'(') && has(b')') && c_in_parens(line),
     );
     m.set(Marks::PHONE, digits >= PHONE_DIGITS && phone(line));
     m.set(
@@ -91,7 +91,8 @@ fn scheme(line: &[u8]) -> bool {
     memchr::memchr_iter(b':', line).any(|i| line[i + 1..].starts_with(b"//"))
 }
 
-/// `©` (UTF-8 `C2 A9`), found from its second byte.
+/// `©` (UTF-8 `C2 A9`), found from its second byte (a line of ASCII, as
+/// `str::is_ascii` tells word by word, has none: [`marks`] skips the scan).
 fn copyright_sign(line: &[u8]) -> bool {
     memchr::memchr_iter(0xA9, line).any(|i| i > 0 && line[i - 1] == 0xC2)
 }
