@@ -151,6 +151,14 @@ fn tsv_gold(id: &str, text: &[u8], rows: &str, map: impl Fn(&str) -> Gold) -> Ve
     gold
 }
 
+/// Label-only rows (`devset/`, `trainset/`): one label per non-blank line
+/// of the page.
+fn label_rows(set: &str, id: &str, text: &[u8], rows: &str) -> Vec<Gold> {
+    let gold: Vec<Gold> = rows.lines().map(six).collect();
+    assert_eq!(gold.len(), nonblank_count(text), "{set} {id}: rows");
+    gold
+}
+
 fn six(label: &str) -> Gold {
     Gold::Six(label.parse().expect("a six-label gold row"))
 }
@@ -219,9 +227,7 @@ fn load_wcxb(dir: &Path, devset: &Path, sums: &mut Sums) -> Vec<Doc> {
         let text = r.read(&format!("text/{id}.txt"));
         let (source, gold) = if dev.iter().any(|x| x == id) {
             let rows = d.read_string(&format!("{id}.tsv"));
-            let gold: Vec<Gold> = rows.lines().map(six).collect();
-            assert_eq!(gold.len(), nonblank_count(&text), "devset {id}: rows");
-            (Source::Devset, gold)
+            (Source::Devset, label_rows("devset", id, &text, &rows))
         } else if excluded.contains(&id) {
             // Excluded pages still teach their site's templates.
             (Source::Wcxb, vec![Gold::Unscored; nonblank_count(&text)])
@@ -264,9 +270,7 @@ fn load_silver(dir: &Path, trainset: &Path, sums: &mut Sums) -> Vec<Doc> {
         let text = r.read(&format!("text/{id}.txt"));
         let (source, gold) = if hand.contains(&id) {
             let rows = t.read_string(&format!("{id}.tsv"));
-            let gold: Vec<Gold> = rows.lines().map(six).collect();
-            assert_eq!(gold.len(), nonblank_count(&text), "trainset {id}: rows");
-            (Source::Trainset, gold)
+            (Source::Trainset, label_rows("trainset", &id, &text, &rows))
         } else {
             let rows = r.read_string(&format!("labels/{id}.tsv"));
             (Source::Silver, tsv_gold(&id, &text, &rows, binary))
@@ -280,6 +284,14 @@ fn load_silver(dir: &Path, trainset: &Path, sums: &mut Sums) -> Vec<Doc> {
             gold,
         });
     }
+    let orphans: Vec<&String> = hand
+        .iter()
+        .filter(|id| !docs.iter().any(|d| &d.id == *id))
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "trainset labels without a silver page: {orphans:?}"
+    );
     sums.insert(Source::Silver, r.sum);
     sums.insert(Source::Trainset, t.sum);
     docs
