@@ -777,6 +777,7 @@ impl SixModel {
 /// Add each tree's output for the first `lanes` lines of a block to the
 /// sums of its label (tree `t` adds to label `t % 6`), tree by tree.
 fn add_trees(trees: &[FlatTree], xt: &Transposed, sums: &mut [[f32; LANES]; 6], lanes: usize) {
+    debug_assert_eq!(trees.len() % 6, 0, "whole rounds (from_tsv checks)");
     for round in trees.chunks_exact(6) {
         for (tree, sum) in round.iter().zip(sums.iter_mut()) {
             tree.add_to(xt, sum, lanes);

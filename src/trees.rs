@@ -15,8 +15,8 @@ const FLAT_LEAVES: usize = 1 << FLAT_DEPTH;
 
 /// Lines scored together by the flat trees, at most: a block. Each tree's
 /// setup (its features' rows, thresholds and leaves) is paid once per
-/// block, so blocks are wide; a block's transposed features (up to 114
-/// rows of `LANES` floats) still fit in the first-level cache.
+/// block, so blocks are wide; a block's transposed features ([`ROWS`]
+/// rows of `LANES` floats, 16 KiB) still fit in the first-level cache.
 pub(crate) const LANES: usize = 32;
 
 /// Lines a tree is evaluated on at once: a block's lines are scored in
@@ -116,7 +116,7 @@ impl FlatTree {
     /// Add the tree's output for each of the first `lanes` lines of a block
     /// to `sums` (and perhaps for a few lines after them, up to a whole
     /// [`STEP`]); `xt` holds the block's features transposed
-    /// (`xt[feature][line]`). All seven
+    /// (`xt[feature][line / STEP][line % STEP]`). All seven
     /// splits are compared for every line and the tree is folded bottom up
     /// with bitwise selects (each third-level node picks one of its two
     /// leaves, each second-level node one of its children's picks, the root
