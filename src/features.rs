@@ -5,7 +5,7 @@
 use std::sync::{Arc, LazyLock};
 
 use crate::{
-    analyze::{LineInfo, PageInfo},
+    analyze::{LineInfo, PageInfo, HEADLINE_MAX_WORDS},
     error::{Error, ErrorKind, Result},
     labels::Label,
     six::SixModel,
@@ -179,7 +179,10 @@ impl<'a> TitleWords<'a> {
 /// line: headlines repeat the title.
 fn title_overlap(info: &PageInfo, title: &TitleWords<'_>, i: usize) -> f32 {
     let l = &info.lines[i];
-    if info.title_words.is_none() || l.folded_words == 0 || l.folded_words > 25 {
+    if info.title_words.is_none()
+        || l.folded_words == 0
+        || l.folded_words as usize > HEADLINE_MAX_WORDS
+    {
         return 0.0;
     }
     let at = l.word_hashes_at as usize;
@@ -245,22 +248,24 @@ impl<'a> PageStats<'a> {
     }
 
     /// The plain features of the `k`-th non-blank line, whose
-    /// [`PageStats::window`] is `window`.
+    /// [`PageStats::window`] is `window`, [`stop_ratio`] `stop` and
+    /// [`position`] `pos` (the bins read them too).
+    #[allow(clippy::too_many_arguments)]
     fn plain(
         &self,
         k: usize,
         window: f32,
+        stop: f32,
+        pos: f32,
         ctx: &[Context],
         has_siblings: bool,
         run: &Running,
     ) -> [f32; N_PLAIN] {
         let (lines, nb, lw) = (&self.info.lines, &self.nb, &self.lw);
-        let m = nb.len();
         let i = nb[k];
         let l = &lines[i];
         let log_w = lw[k];
         let w = l.words as f32;
-        let stop = stop_ratio(l);
         let caps = if l.alphabetic > 0 {
             l.capitalised as f32 / l.alphabetic as f32
         } else {
@@ -268,7 +273,6 @@ impl<'a> PageStats<'a> {
         };
         let prev = k.checked_sub(1).map(|p| &lines[nb[p]]);
         let next = nb.get(k + 1).map(|&q| &lines[q]);
-        let pos = position(k, m);
         let title_fp = lines[nb[0]].fp;
         [
             1.0,
@@ -413,11 +417,11 @@ pub(crate) fn page_features(
     for (k, &i) in page.nb.iter().enumerate() {
         let l = &info.lines[i];
         let window = page.window(k);
-        let plain = page.plain(k, window, ctx, has_siblings, &run);
+        let (stop, pos) = (stop_ratio(l), position(k, page.nb.len()));
+        let plain = page.plain(k, window, stop, pos, ctx, has_siblings, &run);
         out[i][..N_PLAIN].copy_from_slice(&plain);
-        let pos = position(k, page.nb.len());
         let bins_out = &mut out[i][N_PLAIN..]; // zeros, as made above
-        bins(l.words, stop_ratio(l), pos, window, page.dist[k], bins_out);
+        bins(l.words, stop, pos, window, page.dist[k], bins_out);
         run.pass(l);
     }
     out
