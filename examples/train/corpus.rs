@@ -37,6 +37,9 @@ pub enum Source {
     /// Silver pages labelled by hand with the six labels (`trainset/`):
     /// training only, never a quality figure.
     Trainset,
+    /// A short page cut from a six-labelled training page
+    /// ([`Doc::cut`]): training only.
+    Short,
 }
 
 impl Source {
@@ -48,6 +51,7 @@ impl Source {
             Source::Wcxb => "wcxb",
             Source::Silver => "silver",
             Source::Trainset => "trainset",
+            Source::Short => "short",
         }
     }
 }
@@ -206,6 +210,8 @@ pub fn load_all(root: &Path, devset: &Path, trainset: &Path, sums: &mut Sums) ->
     ));
     docs.extend(load_wcxb(&root.join("wcxb"), devset, sums));
     docs.extend(load_silver(&root.join("silver"), trainset, sums));
+    let short: Vec<Doc> = docs.iter().filter_map(Doc::short_for_training).collect();
+    docs.extend(short);
     docs
 }
 
@@ -298,12 +304,64 @@ fn load_silver(dir: &Path, trainset: &Path, sums: &mut Sums) -> Vec<Doc> {
 }
 
 impl Doc {
+    /// A short page cut from this page, as a small site's page or a
+    /// crawl's truncated page looks: its first line (the title) if `title`,
+    /// the `before` lines before its first body line, `body` lines from
+    /// there and its last `tail` lines. `None` without gold body.
+    pub fn cut(&self, title: bool, before: usize, body: usize, tail: usize) -> Option<Doc> {
+        let lines: Vec<&[u8]> = dechaff::lines(&self.text)
+            .filter(|l| !l.is_blank())
+            .map(|l| l.bytes())
+            .collect();
+        let first = self
+            .gold
+            .iter()
+            .position(|g| *g == Gold::Six(Label::Body))?;
+        let n = lines.len();
+        let mut keep = if title { vec![0] } else { Vec::new() };
+        keep.extend(first.saturating_sub(before)..(first + body).min(n));
+        keep.extend(n.saturating_sub(tail)..n);
+        keep.sort_unstable();
+        keep.dedup();
+        let mut text = Vec::new();
+        for &i in &keep {
+            text.extend_from_slice(lines[i]);
+            text.push(b'\n');
+        }
+        Some(Doc {
+            source: self.source,
+            id: self.id.clone(),
+            group: self.group.clone(),
+            kind: self.kind.clone(),
+            text,
+            gold: keep.iter().map(|&i| self.gold[i]).collect(),
+        })
+    }
+
+    /// A six-labelled training page cut short (a shape drawn from its id,
+    /// so the set is the same on every run; half keep the title, so that
+    /// the first line of a short page is not taught to be a title),
+    /// learned alone in its own group: short pages are rare in the
+    /// corpora but common in crawls.
+    fn short_for_training(&self) -> Option<Doc> {
+        if !matches!(self.source, Source::Sixlabel | Source::Trainset) {
+            return None;
+        }
+        let h = fnv(self.id.as_bytes());
+        let pick = |shift: u32, lo: u64, span: u64| (lo + (h >> shift) % span) as usize;
+        let title = (h >> 24) & 1 == 0;
+        let mut d = self.cut(title, pick(0, 0, 6), pick(8, 1, 5), pick(16, 0, 5))?;
+        d.source = Source::Short;
+        d.group = format!("{}#short", self.group);
+        Some(d)
+    }
+
     /// The site a page belongs to, for the split into folds: the host of a
     /// sixlabel or silver page (its id after `sNNN_`), the wcxb group, or
     /// the seeds' one site.
     pub fn site(&self) -> &str {
         match self.source {
-            Source::Sixlabel | Source::Silver | Source::Trainset => {
+            Source::Sixlabel | Source::Silver | Source::Trainset | Source::Short => {
                 self.id.split_once('_').map_or(&self.id, |s| s.1)
             }
             Source::Wcxb | Source::Devset => {

@@ -275,6 +275,40 @@ pub fn full_report(
     )
     .unwrap();
     templates_never_hurt(docs, models, pick, out);
+    short_pages(&of(Source::Sixlabel), pick, out);
+}
+
+/// Lines a short page keeps before its first body line (a menu's tail).
+const SHORT_BEFORE: usize = 4;
+/// Lines a short page keeps from its first body line on.
+const SHORT_BODY: usize = 3;
+/// Lines a short page keeps from the end of the page (a footer).
+const SHORT_TAIL: usize = 3;
+
+/// Held-out pages cut short and labelled alone: whether the model keeps
+/// the body of a page of a dozen lines, which the full pages do not show.
+fn short_pages(docs: &[&Doc], pick: Pick<'_>, out: &mut String) {
+    use std::fmt::Write;
+    let short: Vec<Doc> = docs
+        .iter()
+        .filter_map(|d| d.cut(true, SHORT_BEFORE, SHORT_BODY, SHORT_TAIL))
+        .collect();
+    let refs: Vec<&Doc> = short.iter().collect();
+    let r = score_alone(&refs, pick);
+    let body = Label::Body.index();
+    let gold_body: u64 = r.confusion[body].iter().sum();
+    writeln!(
+        out,
+        "short pages (sixlabel cut to title, {SHORT_BEFORE} lines, {SHORT_BODY} from the first body line, last {SHORT_TAIL}; alone): {} pages, body word F1 {:.4} (P {:.3} R {:.3}), body lines kept {}/{}, accuracy {:.4}",
+        refs.len(),
+        r.body.f1(),
+        r.body.precision(),
+        r.body.recall(),
+        r.confusion[body][body],
+        gold_body,
+        r.accuracy()
+    )
+    .unwrap();
 }
 
 /// Write `page<TAB>line<TAB>gold<TAB>predicted<TAB>text` for every scored
@@ -309,7 +343,8 @@ fn templates_never_hurt(
     let multi: Vec<&Doc> = docs
         .iter()
         .filter(|d| {
-            size[d.group.as_str()] >= 2 && !matches!(d.source, Source::Silver | Source::Trainset)
+            size[d.group.as_str()] >= 2
+                && !matches!(d.source, Source::Silver | Source::Trainset | Source::Short)
         })
         .collect();
     let with = score(&multi, models, pick);

@@ -404,7 +404,7 @@ fn fold_of(d: &Doc, folds: usize) -> usize {
 /// machine-labelled silver least.
 fn source_weight(s: Source) -> f32 {
     match s {
-        Source::Sixlabel | Source::Devset | Source::Trainset => 1.0,
+        Source::Sixlabel | Source::Devset | Source::Trainset | Source::Short => 1.0,
         Source::Seeds => 2.0,
         Source::Wcxb => 0.5,
         Source::Silver => 0.3,

@@ -9,7 +9,7 @@ use std::fmt::Write;
 use crate::six::Row;
 
 /// Buckets of the hashed vocabulary (`WORD_BUCKETS` in src/six.rs).
-pub const BUCKETS: usize = 1 << 12;
+pub const BUCKETS: usize = 1 << 16;
 /// Passes over the rows.
 const EPOCHS: usize = 6;
 /// AdaGrad's step.

@@ -114,20 +114,23 @@ fn devset_six_label_floors() {
     // The body floor moved to 0.945 when trainset/ came in (325 more pages
     // fitted alongside): in sample 0.948 and 0.873, the devset pages fitted
     // less closely; held out, body rose from 0.923 (the weights before) to
-    // 0.926.
-    assert!(body >= 0.945, "devset body word F1 {body:.4} below 0.945");
+    // 0.926. Both rose with the short pages and 65,536 lexicon buckets
+    // (DESIGN.md 5.4): in sample 0.958 and 0.897 (held out 0.926 -> 0.931).
+    assert!(body >= 0.955, "devset body word F1 {body:.4} below 0.955");
     assert!(
-        accuracy >= 0.86,
-        "devset six-label line accuracy {accuracy:.4} below 0.86"
+        accuracy >= 0.89,
+        "devset six-label line accuracy {accuracy:.4} below 0.89"
     );
 }
 
 /// Floors of [`sixlabel_floors`]: just under the in-sample figures when set
 /// (0.857 and 0.962; the macro floor moved to 0.84 when the neighbours' word
 /// scores and the contact marks came in: in sample 0.847, held out 0.694 ->
-/// 0.705, the model fitting its training pages less closely).
-const SIXLABEL_MACRO: f64 = 0.84;
-const SIXLABEL_BODY: f64 = 0.96;
+/// 0.705, the model fitting its training pages less closely; it moved to
+/// 0.86 with the short pages and 65,536 lexicon buckets: in sample 0.871
+/// and 0.971, held out 0.738 -> 0.760).
+const SIXLABEL_MACRO: f64 = 0.86;
+const SIXLABEL_BODY: f64 = 0.965;
 
 /// The hand-labelled six-label pages, each labelled alone (every page is
 /// its own site) by the shipped models. The shipped six-class model was
