@@ -148,9 +148,14 @@ pub(crate) struct SixPage<'a, 'm> {
     /// The rule-based pass's evidence, indexed like `nb`.
     evidence: &'a [LineEvidence<'m>],
     site_pages: u32,
-    /// The word model's scores of each line with words kept, indexed like
-    /// `nb` (empty without a word model).
+    /// The word model's scores of each line with words kept that some
+    /// written row reads, indexed like `nb` (empty without a word model).
     word_scores: Vec<Option<[f32; 6]>>,
+    /// The rules whose lines get no row (see [`SixPage::new`]).
+    force: Force,
+    /// Whether each line's row is written: the rules of `force` leave its
+    /// label to the model.
+    written: Vec<bool>,
     /// Clamped body scores, indexed like `nb`.
     score: Vec<f32>,
     /// The label of each line's decisive cue.
@@ -166,7 +171,12 @@ pub(crate) struct SixPage<'a, 'm> {
 impl<'a, 'm> SixPage<'a, 'm> {
     /// `nb` are the indices of the non-blank lines in `info.lines`;
     /// `features` and `scores` are the body classifier's (indexed by line),
-    /// `evidence` the rule-based pass's (indexed like `nb`).
+    /// `evidence` the rule-based pass's (indexed like `nb`). `force`: the
+    /// rules whose lines [`SixModel::scores`] gives no row, so that word
+    /// scores are computed only where a written row reads them (its own
+    /// line and [`NEAR`] lines around it); `Force::default()` forces
+    /// nothing (the trainer's [`six_features`] writes every row).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         info: &'a PageInfo,
         nb: &'a [usize],
@@ -175,8 +185,11 @@ impl<'a, 'm> SixPage<'a, 'm> {
         evidence: &'a [LineEvidence<'m>],
         site_pages: u32,
         words: Option<&'a WordModel>,
+        force: Force,
     ) -> SixPage<'a, 'm> {
         let lex = &*LEXICON;
+        let m = nb.len();
+        let written: Vec<bool> = evidence.iter().map(|e| !force.keeps(e)).collect();
         let score = nb
             .iter()
             .map(|&i| scores[i].clamp(-SCORE_CLAMP, SCORE_CLAMP))
@@ -199,13 +212,22 @@ impl<'a, 'm> SixPage<'a, 'm> {
             evidence,
             site_pages,
             word_scores: words.map_or_else(Vec::new, |w| {
-                nb.iter()
-                    .map(|&i| {
-                        let words = line_words(info, i);
-                        (!words.is_empty()).then(|| w.scores(words))
+                // Written rows among lines `k - NEAR ..= k + NEAR`, slid
+                // down the page.
+                let mut near = written[..NEAR.min(m)].iter().filter(|&&x| x).count();
+                (0..m)
+                    .map(|k| {
+                        near += written.get(k + NEAR).map_or(0, |&x| x as usize);
+                        if k > NEAR {
+                            near -= written[k - NEAR - 1] as usize;
+                        }
+                        let words = line_words(info, nb[k]);
+                        (near > 0 && !words.is_empty()).then(|| w.scores(words))
                     })
                     .collect()
             }),
+            force,
+            written,
             score,
             cue,
             list_run: list_runs(info, nb),
@@ -516,13 +538,18 @@ impl Force {
 
     /// Whether the rules' label of a line stands.
     pub(crate) fn keeps(self, e: &LineEvidence<'_>) -> bool {
-        let template = matches!(e.how, How::Template | How::Slotted) && e.anchor.is_some();
-        let by_cue = e.anchor.is_some_and(|a| a.role_source == RoleSource::Cue);
-        (self.0 & Force::TEMPLATE_CUE != 0 && template && by_cue)
-            || (self.0 & Force::TEMPLATE != 0 && template)
-            || (self.0 & Force::REGION != 0 && e.how == How::Region)
-            || (self.0 & Force::CUE != 0 && e.how == How::Cue)
-            || (self.0 & Force::JOB_PHRASE != 0 && job_phrase(e))
+        // The rules that would keep this line, as bits, against those on.
+        let rules = match (e.how, e.anchor) {
+            (How::Template | How::Slotted, Some(a)) if a.role_source == RoleSource::Cue => {
+                Force::TEMPLATE | Force::TEMPLATE_CUE
+            }
+            (How::Template | How::Slotted, Some(_)) => Force::TEMPLATE,
+            (How::Region, _) => Force::REGION,
+            (How::Cue, _) if job_phrase(e) => Force::CUE | Force::JOB_PHRASE,
+            (How::Cue, _) => Force::CUE,
+            _ => 0,
+        };
+        self.0 & rules != 0
     }
 
     /// The lines of `evidence` that stand inside a job listing: between
@@ -689,6 +716,7 @@ impl SixModel {
     /// others' features are written straight into blocks of [`LANES`]
     /// transposed rows, which the trees score a block at a time.
     pub(crate) fn scores(&self, page: &SixPage<'_, '_>) -> Scores {
+        debug_assert_eq!(page.force, self.force, "the page's rows are this model's");
         let m = page.len();
         let mut out = Scores {
             logits: vec![[0.0; 6]; m],
@@ -702,7 +730,7 @@ impl SixModel {
         let mut since = Since::default();
         for k in 0..m {
             let e = page.evidence(k);
-            if self.force.keeps(e) {
+            if !page.written[k] {
                 out.logits[k] = forced_logits(e.rule);
                 out.logp[k] = self.forced_logp[e.rule.index()];
             } else {
@@ -853,10 +881,15 @@ mod tests {
         std::array::from_fn(|c| six.prior[c] + sums[c][0])
     }
 
+    /// Lines of the test page below whose rule label is forced, in a run.
+    const FORCED_RUN: std::ops::Range<usize> = 40..50;
+
     #[test]
     fn block_scores_are_those_of_the_trainers_rows() {
         // Enough lines for several blocks and a partial one, of varied
-        // shapes; every seventh line's rule label is forced (a region).
+        // shapes; every seventh line's rule label is forced (a region), and
+        // a run of lines long enough that the word scores of its middle
+        // lines are read by no written row.
         let text: String = (0..3 * LANES + 5)
             .map(|i| match i % 5 {
                 0 => format!("- Menu entry {i}\n"),
@@ -879,7 +912,7 @@ mod tests {
         let evidence: Vec<LineEvidence<'_>> = (0..nb.len())
             .map(|k| LineEvidence {
                 rule: Label::ALL[k % 6],
-                how: if k % 7 == 3 {
+                how: if k % 7 == 3 || FORCED_RUN.contains(&k) {
                     How::Region
                 } else {
                     How::Features
@@ -890,17 +923,25 @@ mod tests {
             })
             .collect();
         let six = classifier.six().unwrap();
-        let page = SixPage::new(
-            &info,
-            &nb,
-            &features,
-            &scores,
-            &evidence,
-            1,
-            Some(six.words()),
-        );
-        let rows = six_features(&page);
-        let got = six.scores(&page);
+        let page = |force| {
+            SixPage::new(
+                &info,
+                &nb,
+                &features,
+                &scores,
+                &evidence,
+                1,
+                Some(six.words()),
+                force,
+            )
+        };
+        let rows = six_features(&page(Force::default()));
+        // The page as labelling builds it: word scores only where a
+        // written row reads them.
+        let lazy = page(six.force());
+        let got = six.scores(&lazy);
+        let kept = |p: &SixPage<'_, '_>| p.word_scores.iter().flatten().count();
+        assert!(kept(&lazy) < kept(&page(Force::default())));
         let bits = |z: &[f32; 6]| z.map(f32::to_bits);
         let mut scored = 0;
         for (k, e) in evidence.iter().enumerate() {

@@ -11,7 +11,7 @@ use crate::{
     fold::Folded,
     labels::{top_boilerplate, Label},
     lines::Span,
-    six::{six_features, How, LineEvidence, SixModel, SixPage, WordModel, N_SIX},
+    six::{six_features, Force, How, LineEvidence, SixModel, SixPage, WordModel, N_SIX},
     template::{
         for_each_gap, match_template, Anchor, Match, SiteModel, TemplateId, LINK_MAX_WORDS,
     },
@@ -660,6 +660,11 @@ fn decide(
             region: &region,
             site_pages: model.map_or(1, |m| m.pages),
             words: classifier.six().map(|s| s.words()),
+            // The trainer gets every row.
+            force: classifier
+                .six()
+                .filter(|_| !want_six_inputs)
+                .map_or_else(Force::default, |s| s.force()),
         };
         let (nb, lines) = evidence.lines(&out);
         let page = evidence.page(&nb, &lines);
@@ -842,6 +847,9 @@ struct Evidence<'a, 'm> {
     region: &'a [Option<(Label, TemplateId)>],
     site_pages: u32,
     words: Option<&'a WordModel>,
+    /// The rules whose lines get no row: the six-class model's when
+    /// labelling, none for the trainer.
+    force: Force,
 }
 
 impl<'a, 'm> Evidence<'a, 'm> {
@@ -882,6 +890,7 @@ impl<'a, 'm> Evidence<'a, 'm> {
             evidence,
             self.site_pages,
             self.words,
+            self.force,
         )
     }
 }
