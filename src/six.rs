@@ -552,23 +552,42 @@ impl Force {
         self.0 & rules != 0
     }
 
-    /// The lines of `evidence` that stand inside a job listing: between
-    /// two vacancies (lines with a job phrase) at most [`JOB_BOX_SPAN`]
-    /// lines apart, when the `job_box` rule is on.
+    /// The lines of `evidence` that stand inside a job listing, when the
+    /// `job_box` rule is on. A listing is a run of two or more vacancies
+    /// (lines with a job phrase), each at most [`JOB_BOX_SPAN`] lines after
+    /// the one before; it holds the lines between them, the rest of its
+    /// last entry (when three or more vacancies stand at one stride, as
+    /// title and employer rows do, the stride's other lines after the last
+    /// one) and
+    /// up to [`JOB_BOX_EDGE`] lines on each side that the rules made job
+    /// ads by a cue (the box's heading, "all vacancies" links).
     pub(crate) fn job_box(self, evidence: &[LineEvidence<'_>]) -> Vec<bool> {
         let mut inside = vec![false; evidence.len()];
         if self.0 & Force::JOB_BOX == 0 {
             return inside;
         }
-        let mut last: Option<usize> = None;
-        for (q, e) in evidence.iter().enumerate() {
-            if !job_phrase(e) {
-                continue;
+        let vacancies: Vec<usize> = (0..evidence.len())
+            .filter(|&q| job_phrase(&evidence[q]))
+            .collect();
+        for listing in vacancies.chunk_by(|p, q| q - p <= JOB_BOX_SPAN) {
+            let (&first, &last) = match listing {
+                [first, .., last] => (first, last),
+                _ => continue,
+            };
+            for pair in listing.windows(2) {
+                inside[pair[0] + 1..pair[1]].fill(true);
             }
-            if let Some(p) = last.filter(|&p| q - p <= JOB_BOX_SPAN) {
-                inside[p + 1..q].fill(true);
+            let end = (last + last_entry_rest(listing)).min(evidence.len() - 1);
+            inside[last + 1..=end].fill(true);
+            let cue_made = |q: &usize| evidence[*q].rule == Label::JobAd;
+            let before = (first.saturating_sub(JOB_BOX_EDGE)..first).rev();
+            for q in before.take_while(cue_made) {
+                inside[q] = true;
             }
-            last = Some(q);
+            let after = end + 1..(end + 1 + JOB_BOX_EDGE).min(evidence.len());
+            for q in after.take_while(cue_made) {
+                inside[q] = true;
+            }
         }
         inside
     }
@@ -577,6 +596,28 @@ impl Force {
 /// Most lines from one vacancy to the next in a job listing: a title, an
 /// employer and a place line, then the next title.
 const JOB_BOX_SPAN: usize = 3;
+
+/// Lines on each side of a job listing that may be its heading or its own
+/// links: a heading and a subheading above, "all vacancies" and "post a
+/// vacancy" below.
+const JOB_BOX_EDGE: usize = 2;
+
+/// Vacancies a listing needs before its stride counts: two gaps alike
+/// make entries of that many rows; one gap may be a banner seen twice.
+const STRIDE_VACANCIES: usize = 3;
+
+/// Lines of a listing's last entry after its vacancy line: when at least
+/// [`STRIDE_VACANCIES`] vacancies each stand the same number of lines
+/// after the one before (title, employer, place rows), the entry's other
+/// rows; otherwise none.
+fn last_entry_rest(listing: &[usize]) -> usize {
+    let stride = listing[1] - listing[0];
+    if listing.len() >= STRIDE_VACANCIES && listing.windows(2).all(|w| w[1] - w[0] == stride) {
+        stride - 1
+    } else {
+        0
+    }
+}
 
 /// A job ad by a phrase inside a longer line (a vacancy's `(m/w/d)`).
 fn job_phrase(e: &LineEvidence<'_>) -> bool {
@@ -1030,9 +1071,10 @@ mod tests {
         assert_eq!(labels, [Label::Navigation, Label::Body, Label::Navigation]);
     }
 
-    #[test]
-    fn a_job_box_holds_the_lines_between_close_vacancies() {
-        let line = |vacancy: bool| LineEvidence {
+    /// A line of a job listing's page: a vacancy (a job phrase in it) or a
+    /// plain menu line.
+    fn listing_line(vacancy: bool) -> LineEvidence<'static> {
+        LineEvidence {
             rule: if vacancy {
                 Label::JobAd
             } else {
@@ -1042,15 +1084,72 @@ mod tests {
             anchor: None,
             region: None,
             phrase_cue: vacancy,
+        }
+    }
+
+    #[test]
+    fn a_listing_of_three_vacancies_at_one_stride_takes_its_last_employer_line() {
+        let on = Force(Force::JOB_PHRASE | Force::JOB_BOX);
+        let page: Vec<LineEvidence<'_>> = [true, false, true, false, true, false, false]
+            .into_iter()
+            .map(listing_line)
+            .collect();
+        // Title and employer rows: line 5 is the last employer, line 6 is
+        // past the entry.
+        let expected = [false, true, false, true, false, true, false];
+        assert_eq!(on.job_box(&page), expected);
+        // A listing ending at the page's last line has no tail to take.
+        assert_eq!(on.job_box(&page[..5]), expected[..5]);
+    }
+
+    #[test]
+    fn a_job_box_takes_its_cue_made_heading_and_links_but_no_tail_at_uneven_strides() {
+        #[derive(Clone, Copy)]
+        enum Kind {
+            Vacancy,
+            JobCue,
+            Plain,
+        }
+        use Kind::*;
+        let line = |k: Kind| LineEvidence {
+            rule: match k {
+                Vacancy | JobCue => Label::JobAd,
+                Plain => Label::Navigation,
+            },
+            how: match k {
+                Vacancy | JobCue => How::Cue,
+                Plain => How::Features,
+            },
+            anchor: None,
+            region: None,
+            phrase_cue: matches!(k, Vacancy),
         };
+        let kinds = [
+            JobCue, Plain, JobCue, Vacancy, Plain, Vacancy, Plain, Plain, Vacancy, JobCue, JobCue,
+            JobCue,
+        ];
+        let page: Vec<LineEvidence<'_>> = kinds.into_iter().map(line).collect();
+        let on = Force(Force::JOB_PHRASE | Force::JOB_BOX);
+        // Line 2 is the heading right above; line 0 stands behind a plain
+        // line. Strides 2 and 3 differ, so the last entry gets no tail:
+        // lines 9 and 10 are its links, line 11 is past the edge.
+        let expected = [
+            false, false, true, false, true, false, true, true, false, true, true, false,
+        ];
+        assert_eq!(on.job_box(&page), expected);
+    }
+
+    #[test]
+    fn a_job_box_holds_the_lines_between_close_vacancies() {
         let page: Vec<LineEvidence<'_>> =
             [true, false, false, true, false, false, false, true, false]
                 .into_iter()
-                .map(line)
+                .map(listing_line)
                 .collect();
         let on = Force(Force::JOB_PHRASE | Force::JOB_BOX);
-        // Lines 1 and 2 stand between vacancies 3 lines apart; lines 4-6
-        // between vacancies 4 apart, and line 8 after the last, do not.
+        // Lines 1 and 2 stand between vacancies 3 lines apart (two
+        // vacancies: no stride, so no tail); lines 4-6 between vacancies 4
+        // apart, and line 8 after the last, do not.
         let expected = [false, true, true, false, false, false, false, false, false];
         assert_eq!(on.job_box(&page), expected);
         let off = Force(Force::JOB_PHRASE);
