@@ -555,12 +555,12 @@ impl Force {
     /// The lines of `evidence` that stand inside a job listing, when the
     /// `job_box` rule is on. A listing is a run of two or more vacancies
     /// (lines with a job phrase), each at most [`JOB_BOX_SPAN`] lines after
-    /// the one before; it holds the lines between them, the rest of its
-    /// last entry (when three or more vacancies stand at one stride, as
-    /// title and employer rows do, the stride's other lines after the last
-    /// one) and
-    /// up to [`JOB_BOX_EDGE`] lines on each side that the rules made job
-    /// ads by a cue (the box's heading, "all vacancies" links).
+    /// the one before. It holds the lines between them; the rest of its
+    /// last entry, when three or more vacancies stand at one stride (title
+    /// and employer rows: the stride's other lines after the last one, up
+    /// to a line the rules call body); and up to [`JOB_BOX_EDGE`] lines on
+    /// each side that the rules made job ads by a cue (the box's heading,
+    /// "all vacancies" links).
     pub(crate) fn job_box(self, evidence: &[LineEvidence<'_>]) -> Vec<bool> {
         let mut inside = vec![false; evidence.len()];
         if self.0 & Force::JOB_BOX == 0 {
@@ -577,9 +577,14 @@ impl Force {
             for pair in listing.windows(2) {
                 inside[pair[0] + 1..pair[1]].fill(true);
             }
-            let end = (last + last_entry_rest(listing)).min(evidence.len() - 1);
-            inside[last + 1..=end].fill(true);
-            let cue_made = |q: &usize| evidence[*q].rule == Label::JobAd;
+            let rest = last + 1..=(last + last_entry_rest(listing)).min(evidence.len() - 1);
+            let mut end = last;
+            for q in rest.take_while(|&q| evidence[q].rule != Label::Body) {
+                inside[q] = true;
+                end = q;
+            }
+            let cue_made =
+                |q: &usize| evidence[*q].how == How::Cue && evidence[*q].rule == Label::JobAd;
             let before = (first.saturating_sub(JOB_BOX_EDGE)..first).rev();
             for q in before.take_while(cue_made) {
                 inside[q] = true;
@@ -1100,6 +1105,46 @@ mod tests {
         assert_eq!(on.job_box(&page), expected);
         // A listing ending at the page's last line has no tail to take.
         assert_eq!(on.job_box(&page[..5]), expected[..5]);
+    }
+
+    #[test]
+    fn a_job_box_never_panics_and_keeps_the_page_length() {
+        // Every page of up to 8 lines, each a vacancy, a job-cue line, a
+        // body line or a menu line: listings at the start, at the end, and
+        // pages that are nothing else.
+        let kinds = [
+            (Label::JobAd, How::Cue, true),
+            (Label::JobAd, How::Cue, false),
+            (Label::Body, How::Features, false),
+            (Label::Navigation, How::Features, false),
+        ];
+        let on = Force(Force::JOB_PHRASE | Force::JOB_BOX);
+        for n in 0..=8u32 {
+            for code in 0..4usize.pow(n) {
+                let page: Vec<LineEvidence<'_>> = (0..n)
+                    .map(|i| {
+                        let (rule, how, phrase_cue) = kinds[code / 4usize.pow(i) % 4];
+                        LineEvidence {
+                            rule,
+                            how,
+                            anchor: None,
+                            region: None,
+                            phrase_cue,
+                        }
+                    })
+                    .collect();
+                let inside = on.job_box(&page);
+                assert_eq!(inside.len(), page.len());
+                // A line the rules call body is never taken into a listing
+                // unless it stands between two vacancies.
+                for (q, e) in page.iter().enumerate() {
+                    if inside[q] && e.rule == Label::Body {
+                        let vacancy = |r: usize| job_phrase(&page[r]);
+                        assert!((0..q).any(vacancy) && (q + 1..page.len()).any(vacancy));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

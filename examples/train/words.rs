@@ -10,6 +10,8 @@ use crate::six::Row;
 
 /// Buckets of the hashed vocabulary (`WORD_BUCKETS` in src/six.rs).
 pub const BUCKETS: usize = 1 << 16;
+// Rows store a bucket as a u16 (main.rs): more buckets would wrap.
+const _: () = assert!(BUCKETS <= 1 << 16, "a bucket fits a u16");
 /// Passes over the rows.
 const EPOCHS: usize = 6;
 /// AdaGrad's step.
